@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "conform",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "conform", targets: ["conform"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries: a header and a module map each, nothing else.
+        .systemLibrary(
+            name: "CNuma", pkgConfig: "numa",
+            providers: [.apt(["libnuma-dev"])]),
+        .systemLibrary(
+            name: "CLibvirt", pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(
+            name: "ConformCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "HostLayer", dependencies: ["ConformCore"]),
+        .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
+        .target(name: "ClusterLayer", dependencies: ["ConformCore", "CCurl"]),
+        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma"]),
+        .executableTarget(
+            name: "conform",
+            dependencies: [
+                "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore"]),
+        .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore"]),
+        .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore"]),
+    ]
+)

@@ -1,0 +1,70 @@
+/// Why a probe could not read something: the path (or URI) and the reason.
+public struct ProbeError: Error, Codable, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// A fact as a probe found it: the value, absent for a good reason (no cpufreq in a VM), or unreadable.
+///
+/// In JSON a value is written as itself, so facts read naturally (`"numaBalancing": 0`); the other two
+/// cases are objects: `{"unavailable": "…"}` and `{"error": {"path": "…", "reason": "…"}}`.
+public enum Probed<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    case value(Value)
+    case unavailable(String)
+    case failed(ProbeError)
+
+    public var value: Value? {
+        if case .value(let value) = self { return value }
+        return nil
+    }
+
+    /// Runs `body` on the value, passing the other cases through.
+    public func map<T>(_ body: (Value) throws -> T) rethrows -> Probed<T> {
+        switch self {
+        case .value(let value): return .value(try body(value))
+        case .unavailable(let reason): return .unavailable(reason)
+        case .failed(let error): return .failed(error)
+        }
+    }
+
+    private struct Marker: Codable {
+        var unavailable: String?
+        var error: ProbeError?
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let marker = try? Marker(from: decoder), marker.unavailable != nil || marker.error != nil {
+            if let error = marker.error { self = .failed(error) } else { self = .unavailable(marker.unavailable ?? "") }
+            return
+        }
+        self = .value(try decoder.singleValueContainer().decode(Value.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .value(let value): try value.encode(to: encoder)
+        case .unavailable(let reason): try Marker(unavailable: reason).encode(to: encoder)
+        case .failed(let error): try Marker(error: error).encode(to: encoder)
+        }
+    }
+}
+
+extension Probed {
+    /// The result of a throwing probe: a `ProbeError` becomes `.failed`.
+    public init(_ body: () throws -> Value) {
+        do {
+            self = .value(try body())
+        } catch let error as ProbeError {
+            self = .failed(error)
+        } catch {
+            self = .failed(ProbeError(path: "", reason: "\(error)"))
+        }
+    }
+}

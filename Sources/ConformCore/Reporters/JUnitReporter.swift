@@ -1,0 +1,103 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// JUnit XML valid against the Ant schema (`../shared/schemas/junit.xsd`): one `testsuite` per host and
+/// layer, one `testcase` per result. The schema allows properties only on suites, so each result's
+/// expected, observed and measurements are suite properties named after the result.
+public struct JUnitReporter: Sendable {
+    public init() {}
+
+    public func render(_ report: RunReport) -> String {
+        let root = XMLElement(name: "testsuites")
+        let timestamp = ReportTime.junit(report.started)
+        var suiteID = 0
+        for host in report.hosts {
+            for layer in Layer.allCases {
+                let results = report.results.filter { $0.host == host && $0.layer == layer }
+                guard !results.isEmpty else { continue }
+                root.addChild(suite(results, host: host, layer: layer, id: suiteID, profile: report.profile, timestamp: timestamp))
+                suiteID += 1
+            }
+        }
+        let document = XMLDocument(rootElement: root)
+        document.version = "1.0"
+        document.characterEncoding = "UTF-8"
+        return document.xmlString(options: [.nodePrettyPrint]) + "\n"
+    }
+
+    func suite(
+        _ results: [CheckResult], host: String, layer: Layer, id: Int, profile: String, timestamp: String
+    ) -> XMLElement {
+        let summary = Summary(results)
+        let name = "\(host).\(layer.rawValue)"
+        let suite = XMLElement(name: "testsuite")
+        suite.setAttributesWith([
+            "package": "conform.\(profile)", "id": String(id), "name": name, "timestamp": timestamp,
+            "hostname": host, "tests": String(results.count), "failures": String(summary.fail),
+            "errors": String(summary.error), "skipped": String(summary.skip + summary.waived),
+            "time": ReportTime.seconds(results.reduce(0) { $0 + $1.durationSeconds }),
+        ])
+        let properties = XMLElement(name: "properties")
+        properties.addChild(property("profile", profile))
+        for result in results {
+            if !result.expected.isEmpty { properties.addChild(property("\(result.qualifiedName).expected", result.expected)) }
+            if !result.observed.isEmpty { properties.addChild(property("\(result.qualifiedName).observed", result.observed)) }
+            for measurement in result.measurements {
+                properties.addChild(
+                    property("\(result.qualifiedName).\(measurement.name)", "\(measurement.value) \(measurement.unit)"))
+            }
+        }
+        suite.addChild(properties)
+        for result in results { suite.addChild(testcase(result, classname: name)) }
+        let warnings = results.filter { $0.status == .warn }.map { "WARN \($0.qualifiedName): \($0.message)" }
+        suite.addChild(XMLElement(name: "system-out", stringValue: warnings.joined(separator: "\n")))
+        suite.addChild(XMLElement(name: "system-err", stringValue: ""))
+        return suite
+    }
+
+    func testcase(_ result: CheckResult, classname: String) -> XMLElement {
+        let testcase = XMLElement(name: "testcase")
+        testcase.setAttributesWith([
+            "name": result.qualifiedName, "classname": classname, "time": ReportTime.seconds(result.durationSeconds),
+        ])
+        let detail = [
+            result.message, "expected: \(result.expected)", "observed: \(result.observed)",
+            "remediation: \(result.remediation)",
+        ].joined(separator: "\n")
+        switch result.status {
+        case .pass, .warn:
+            break
+        case .fail:
+            testcase.addChild(outcome("failure", message: result.message, type: result.severity.rawValue, text: detail))
+        case .error:
+            testcase.addChild(outcome("error", message: result.message, type: "error", text: detail))
+        case .skip, .waived:
+            let skipped = XMLElement(name: "skipped", stringValue: result.message)
+            skipped.addAttribute(attribute("message", result.status == .waived ? "waived: \(result.message)" : result.message))
+            testcase.addChild(skipped)
+        }
+        return testcase
+    }
+
+    func outcome(_ name: String, message: String, type: String, text: String) -> XMLElement {
+        let element = XMLElement(name: name, stringValue: text)
+        element.setAttributesWith(["message": message, "type": type])
+        return element
+    }
+
+    func property(_ name: String, _ value: String) -> XMLElement {
+        let element = XMLElement(name: "property")
+        element.setAttributesWith(["name": name, "value": value])
+        return element
+    }
+
+    func attribute(_ name: String, _ value: String) -> XMLNode {
+        let node = XMLNode(kind: .attribute)
+        node.name = name
+        node.stringValue = value
+        return node
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Writes a run's report files so that no reader ever sees a half-written report.
+///
+/// Into the default place, `reports/<profile>/<timestamp>/`, the files are written in a hidden temporary
+/// directory that is renamed into place when complete, and `reports/<profile>/latest` is then swapped to
+/// point at it. Into a directory named with `--out`, each file is written beside its final name and renamed.
+public struct ReportWriter: Sendable {
+    public let formats: [ReportFormat]
+
+    public init(formats: [ReportFormat]) {
+        self.formats = formats.filter { $0.fileName != nil }
+    }
+
+    /// `2026-11-23T01-22-00Z`: sortable and free of characters file systems dislike.
+    public static func directoryName(for date: Date) -> String {
+        ReportTime.rfc3339(date).replacingOccurrences(of: ":", with: "-")
+    }
+
+    /// Writes into `reports/<profile>/<timestamp>/` under `root` and points `latest` at it; returns the directory.
+    @discardableResult
+    public func writeTimestamped(_ report: RunReport, root: String) throws -> String {
+        let profileDirectory = URL(fileURLWithPath: root).appendingPathComponent(report.profile)
+        try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
+        let baseName = Self.directoryName(for: report.started)
+        var finalName = baseName
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: profileDirectory.appendingPathComponent(finalName).path) {
+            attempt += 1
+            finalName = "\(baseName)-\(attempt)"
+        }
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let staging = profileDirectory.appendingPathComponent(".\(finalName).tmp-\(pid)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            for format in formats {
+                try write(format, report, to: staging)
+            }
+            let final = profileDirectory.appendingPathComponent(finalName)
+            try rename(staging.path, final.path)
+            try pointLatest(in: profileDirectory, at: finalName)
+            return final.path
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Writes each file into `directory` (created if needed) via a temporary name and a rename.
+    public func write(_ report: RunReport, into directory: String) throws {
+        let url = URL(fileURLWithPath: directory)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for format in formats {
+            try write(format, report, to: url)
+        }
+    }
+
+    func write(_ format: ReportFormat, _ report: RunReport, to directory: URL) throws {
+        guard let fileName = format.fileName else { return }
+        let final = directory.appendingPathComponent(fileName)
+        let temporary = directory.appendingPathComponent(".\(fileName).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try Data(try format.render(report).utf8).write(to: temporary)
+            try rename(temporary.path, final.path)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Replaces `latest` with a symlink to `target` in one step: a new link under a temporary name, renamed over it.
+    func pointLatest(in directory: URL, at target: String) throws {
+        let latest = directory.appendingPathComponent("latest")
+        let temporary = directory.appendingPathComponent(".latest.tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: temporary)
+        try FileManager.default.createSymbolicLink(atPath: temporary.path, withDestinationPath: target)
+        try rename(temporary.path, latest.path)
+    }
+
+    /// The corresponding C function is `rename`, atomic within one file system.
+    func rename(_ from: String, _ to: String) throws {
+        guard Foundation.rename(from, to) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw InputError(file: to, message: "cannot move the report into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ConformCore
+import Foundation
+
+/// The files the host probes read, so `conform capture` can copy exactly them into a fixture.
+public enum HostCapture {
+    static let cpuFiles = ["online", "possible", "present", "smt/active", "smt/control"]
+    static let cpuTopologyFiles = [
+        "core_id", "physical_package_id", "die_id", "thread_siblings_list", "thread_siblings", "core_siblings_list",
+        "core_cpus_list", "package_cpus_list",
+    ]
+    static let nodeFiles = ["online", "possible", "has_cpu", "has_memory", "has_normal_memory"]
+    static let perNodeFiles = ["cpulist", "cpumap", "distance", "meminfo"]
+    static let otherFiles = [
+        "\(TuningProbe.thpDirectory)/enabled", "\(TuningProbe.thpDirectory)/defrag", TuningProbe.numaBalancingFile,
+        "proc/cpuinfo", "proc/meminfo",
+    ]
+
+    /// Paths relative to the sysroot, of the files that exist there.
+    public static func files(in sysroot: Sysroot) -> [String] {
+        let cpu = TopologyProbe.cpuDirectory
+        let node = TopologyProbe.nodeDirectory
+        var candidates = cpuFiles.map { "\(cpu)/\($0)" } + nodeFiles.map { "\(node)/\($0)" } + otherFiles
+        for number in (try? sysroot.numberedEntries(cpu, prefix: "cpu")) ?? [] {
+            candidates.append("\(cpu)/cpu\(number)/online")
+            candidates.append("\(cpu)/cpu\(number)/cpufreq/scaling_governor")
+            candidates += cpuTopologyFiles.map { "\(cpu)/cpu\(number)/topology/\($0)" }
+        }
+        for number in (try? sysroot.numberedEntries(node, prefix: "node")) ?? [] {
+            candidates += perNodeFiles.map { "\(node)/node\(number)/\($0)" }
+        }
+        return candidates.filter(sysroot.exists)
+    }
+}

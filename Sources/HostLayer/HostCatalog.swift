@@ -1,0 +1,101 @@
+import ConformCore
+
+/// The host layer's checks: catalog entries and the functions that evaluate them.
+public enum HostCatalog {
+    static func entry(
+        _ id: String, _ title: String, _ severity: Severity, tags: [String], remediation: String, rationale: String
+    ) -> CheckMetadata {
+        CheckMetadata(
+            id: id, layer: .host, title: title, severity: severity, tags: tags, remediation: remediation,
+            rationale: rationale)
+    }
+
+    static let topologyRemediation =
+        "Compare with `lscpu` and `numactl --hardware`; check BIOS settings (NUMA/node interleaving, SMT, "
+        + "sub-NUMA clustering) and that every CPU is online, or correct the profile if the hardware changed."
+
+    public static let nodes = entry(
+        "host.topology.nodes", "NUMA node count matches the design", .critical, tags: ["topology", "numa"],
+        remediation: "Enable NUMA in the BIOS (disable node interleaving) and check `numactl --hardware`.",
+        rationale: "Every pin and memory binding of the design names NUMA nodes; with other nodes they mean something else.")
+    public static let sockets = entry(
+        "host.topology.sockets", "Socket count matches the design", .critical, tags: ["topology"],
+        remediation: topologyRemediation, rationale: "The design places whole VMs on sockets.")
+    public static let cores = entry(
+        "host.topology.cores", "Cores per socket match the design", .critical, tags: ["topology"],
+        remediation: topologyRemediation, rationale: "Pins assume a fixed number of physical cores per socket.")
+    public static let threads = entry(
+        "host.topology.threads", "Threads per core match the design", .major, tags: ["topology", "smt"],
+        remediation: "Enable SMT (Hyper-Threading) in the BIOS and check /sys/devices/system/cpu/smt/control.",
+        rationale: "vCPU pairs are pinned to SMT siblings; without SMT half the pinned CPUs do not exist.")
+    public static let cpulist = entry(
+        "host.topology.cpulist", "Online CPUs and each node's CPU list match the design", .critical,
+        tags: ["topology", "numa"], remediation: topologyRemediation,
+        rationale: "CPU numbering decides which node a pinned vCPU really runs on.")
+    public static let siblings = entry(
+        "host.topology.siblings", "SMT siblings are paired as the design numbers them", .major, tags: ["topology", "smt"],
+        remediation: topologyRemediation,
+        rationale: "The design gives each VM both threads of its cores; a different pairing splits cores between VMs.")
+    public static let distances = entry(
+        "host.topology.distances", "The NUMA distance table matches the design", .minor, tags: ["topology", "numa"],
+        remediation: "Check the firmware's SLIT table (`numactl --hardware`); a flat table hides the remote penalty.",
+        rationale: "Distances tell the kernel and benchmarks what is local and what is remote.")
+    public static let memory = entry(
+        "host.topology.memory", "Each node has the memory the design counts on", .major, tags: ["topology", "memory"],
+        remediation: "Check DIMM population per socket (`dmidecode -t memory`) and `numactl --hardware`.",
+        rationale: "Strictly bound VMs must fit in their node's memory or they fail to start or get OOM-killed.")
+    public static let cpuModel = entry(
+        "host.cpu.model", "The CPU model is the one the design was sized for", .minor, tags: ["topology"],
+        remediation: "Update the profile's cpu_model if the hardware was replaced on purpose.",
+        rationale: "Bandwidth and core counts of the design follow from the CPU model.")
+    public static let governor = entry(
+        "host.governor", "Every online CPU uses the design's scaling governor", .major, tags: ["tuning", "cpufreq"],
+        remediation: "Set it: `cpupower frequency-set -g performance` (persist with a systemd unit or tuned profile).",
+        rationale: "Frequency scaling adds latency variance to pinned, latency-sensitive vCPUs.")
+    public static let thpEnabled = entry(
+        "host.thp.enabled", "Transparent huge pages are enabled as designed", .major, tags: ["tuning", "memory"],
+        remediation: "`echo always > /sys/kernel/mm/transparent_hugepage/enabled` and persist it "
+            + "(`transparent_hugepage=always` on the kernel command line).",
+        rationale: "Guest memory backed by huge pages cuts TLB misses for memory-bound inference.")
+    public static let thpDefrag = entry(
+        "host.thp.defrag", "Transparent huge page defrag is set as designed", .minor, tags: ["tuning", "memory"],
+        remediation: "`echo always > /sys/kernel/mm/transparent_hugepage/defrag` and persist it.",
+        rationale: "Defrag decides whether allocations stall to produce huge pages.")
+    public static let numaBalancing = entry(
+        "host.numa_balancing", "Automatic NUMA balancing is set as designed", .major, tags: ["tuning", "numa"],
+        remediation: "`sysctl -w kernel.numa_balancing=0` and persist it in /etc/sysctl.d/.",
+        rationale: "The design places memory explicitly; automatic balancing migrates pages behind its back.")
+
+    /// Every host check in report order.
+    public static let all: [CheckMetadata] = [
+        nodes, sockets, cores, threads, cpulist, siblings, distances, memory, cpuModel, governor, thpEnabled,
+        thpDefrag, numaBalancing,
+    ]
+
+    /// The host checks for one host: the profile's expectations against what its probe found.
+    public static func checks(for spec: HostSpec, facts: HostFacts) -> [Check] {
+        let topology = TopologyChecks(spec: spec.topology, facts: facts.topology)
+        let tuning = TuningChecks(spec: spec.tuning, facts: facts)
+        return [
+            Check(nodes, evaluate: topology.nodes), Check(sockets, evaluate: topology.sockets),
+            Check(cores, evaluate: topology.cores), Check(threads, evaluate: topology.threads),
+            Check(cpulist, evaluate: topology.cpulist), Check(siblings, evaluate: topology.siblings),
+            Check(distances, evaluate: topology.distances), Check(memory, evaluate: topology.memory),
+            Check(cpuModel, evaluate: { tuning.cpuModel(expected: spec.topology.cpuModel) }),
+            Check(governor, evaluate: tuning.governor), Check(thpEnabled, evaluate: tuning.thpEnabled),
+            Check(thpDefrag, evaluate: tuning.thpDefrag), Check(numaBalancing, evaluate: tuning.numaBalancing),
+        ]
+    }
+}
+
+extension Probed {
+    /// The findings of a check over this fact: `error` naming the path when it could not be read, `skip`
+    /// with the reason when it does not exist here, else whatever `body` finds.
+    func evaluate(_ body: (Value) -> [Finding]) -> [Finding] {
+        switch self {
+        case .value(let value): return body(value)
+        case .unavailable(let reason): return [Finding(.skip, message: reason)]
+        case .failed(let error): return [Finding(.error, message: "cannot read \(error)")]
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ConformCore
+
+/// Gathers every host fact under a sysroot. Each part fails on its own: a missing THP file never hides
+/// the topology.
+public struct HostProbe: Sendable {
+    public let sysroot: Sysroot
+
+    public init(sysroot: String) {
+        self.sysroot = Sysroot(sysroot)
+    }
+
+    public func probe() -> HostFacts {
+        let tuning = TuningProbe(sysroot: sysroot)
+        let topology = Probed { try TopologyProbe(sysroot: sysroot).probe() }
+        let online: Probed<CPUSet> = topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
+        let governor: Probed<GovernorFacts>
+        switch online {
+        case .value(let cpus): governor = tuning.governors(online: cpus)
+        case .unavailable(let reason): governor = .unavailable(reason)
+        case .failed(let error): governor = .failed(error)
+        }
+        return HostFacts(
+            sysroot: sysroot.root.isEmpty ? "/" : sysroot.root, topology: topology, cpuModel: tuning.cpuModel(),
+            governor: governor, thp: tuning.thp(), numaBalancing: tuning.numaBalancing())
+    }
+}

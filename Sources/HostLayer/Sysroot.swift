@@ -1,0 +1,68 @@
+import ConformCore
+import Foundation
+
+/// A tree mirroring `/` (a live machine's root, a fixture, a `conform capture`), read-only.
+///
+/// Every read names the full path in its error, so an `error` result tells the operator which file to look at.
+public struct Sysroot: Sendable {
+    public let root: String
+
+    public init(_ root: String) {
+        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+    }
+
+    /// The real path of a path relative to the sysroot (`sys/devices/system/node`).
+    public func path(_ relative: String) -> String {
+        "\(root)/\(relative)"
+    }
+
+    public func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(relative))
+    }
+
+    /// The file's text with surrounding whitespace trimmed.
+    public func read(_ relative: String) throws -> String {
+        let full = path(relative)
+        guard let data = FileManager.default.contents(atPath: full) else {
+            let reason = FileManager.default.fileExists(atPath: full) ? "cannot be read" : "no such file"
+            throw ProbeError(path: full, reason: reason)
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func readInt(_ relative: String) throws -> Int {
+        let text = try read(relative)
+        guard let value = Int(text) else { throw ProbeError(path: path(relative), reason: "'\(text)' is not a number") }
+        return value
+    }
+
+    public func readCPUList(_ relative: String) throws -> CPUSet {
+        let text = try read(relative)
+        do {
+            return try CPUSet(parsing: text)
+        } catch {
+            throw ProbeError(path: path(relative), reason: "\(error)")
+        }
+    }
+
+    public func readCPUMask(_ relative: String) throws -> CPUSet {
+        let text = try read(relative)
+        do {
+            return try CPUSet(hexMask: text)
+        } catch {
+            throw ProbeError(path: path(relative), reason: "\(error)")
+        }
+    }
+
+    /// Directory entries whose names are `prefix` followed by a number (`cpu12`, `node1`), as numbers, ascending.
+    public func numberedEntries(_ relative: String, prefix: String) throws -> [Int] {
+        let full = path(relative)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: full) else {
+            throw ProbeError(path: full, reason: "no such directory")
+        }
+        return names.compactMap { name in
+            guard name.hasPrefix(prefix) else { return nil }
+            return Int(name.dropFirst(prefix.count))
+        }.sorted()
+    }
+}

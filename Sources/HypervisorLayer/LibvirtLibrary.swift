@@ -1,0 +1,11 @@
+import CLibvirt
+
+/// The libvirt client library conform is linked against.
+public enum LibvirtLibrary {
+    /// The library's version as `major.minor.release`. The corresponding C function is `virGetVersion`.
+    public static var version: String? {
+        var libraryVersion: UInt = 0
+        guard virGetVersion(&libraryVersion, nil, nil) == 0 else { return nil }
+        return "\(libraryVersion / 1_000_000).\(libraryVersion / 1000 % 1000).\(libraryVersion % 1000)"
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import ConformCore
+
+extension Conform {
+    struct Checks: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every check conform can run.")
+
+        @Flag(help: "Include each check's rationale and remediation.")
+        var verbose = false
+
+        func run() throws {
+            for check in Wiring.catalog {
+                print("\(check.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(check.layer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.title)")
+                if verbose {
+                    print("    why: \(check.rationale)")
+                    print("    fix: \(check.remediation)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import ConformCore
+import Foundation
+import Logging
+
+/// Runs the command line with DESIGN.md's exit codes: any unusable input, a bad flag included, is 2
+/// (argument-parser's own default for usage errors is 64).
+@main
+enum Entry {
+    static func main() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["CONFORM_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+        do {
+            var command = try Conform.parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let input as InputError {
+            FileHandle.standardError.write(Data("conform: error: \(input)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = Conform.exitCode(for: error)
+            if code == .success {
+                Conform.exit(withError: error)  // --help, --version
+            }
+            FileHandle.standardError.write(Data((Conform.fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+let log = Logger(label: "conform")

@@ -1,0 +1,88 @@
+import ArgumentParser
+import ConformCore
+import Foundation
+
+/// Where the facts come from: a fixture of several hosts, or one sysroot (the live machine by default).
+struct SourceOptions: ParsableArguments {
+    @Option(help: "Check the hosts of a fixture directory (fixtures/<profile>) instead of this machine.")
+    var fixture: String?
+
+    @Option(help: "Read sysfs and procfs under this directory instead of '/'.")
+    var sysroot: String?
+
+    @Option(help: "Check only this host of the profile (default: every fixture host, or this machine's hostname).")
+    var host: String?
+
+    func validate() throws {
+        if fixture != nil && sysroot != nil {
+            throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
+        }
+    }
+}
+
+/// What a run includes and how it reports.
+struct SelectionOptions: ParsableArguments {
+    @Option(help: "Run only these layers, comma-separated: host, hypervisor, cluster, bench.")
+    var layers: String?
+
+    @Option(help: "Run only checks whose id matches one of these comma-separated globs, such as 'host.thp.*'.")
+    var only: String?
+
+    @Option(help: "Leave out checks whose id matches one of these comma-separated globs.")
+    var skip: String?
+
+    func selection() throws -> Selection {
+        Selection(layers: try layers.map(Self.parseLayers), only: Self.globs(only), skip: Self.globs(skip))
+    }
+
+    static func parseLayers(_ text: String) throws -> Set<Layer> {
+        let runnable: [Layer] = [.host, .hypervisor, .cluster, .bench]
+        return Set(
+            try text.split(separator: ",").map { name in
+                guard let layer = Layer(rawValue: name.trimmingCharacters(in: .whitespaces)), runnable.contains(layer) else {
+                    throw ValidationError(
+                        "'--layers' takes \(runnable.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them")
+                }
+                return layer
+            })
+    }
+
+    static func globs(_ text: String?) -> [String] {
+        text?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
+    }
+
+    func validate() throws {
+        _ = try selection()
+    }
+}
+
+/// Report formats and destination.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Report formats, comma-separated: console, junit, markdown, json.")
+    var format: String = "console,junit,markdown,json"
+
+    @Option(help: "Write the report files into this directory (default: reports/<profile>/<timestamp>/ with a 'latest' link).")
+    var out: String?
+
+    @Flag(help: "Print only the summary line on the console (for cron).")
+    var quiet = false
+
+    func formats() throws -> [ReportFormat] {
+        try format.split(separator: ",").map { name in
+            guard let format = ReportFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError(
+                    "'--format' takes \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them")
+            }
+            return format
+        }
+    }
+
+    func validate() throws {
+        _ = try formats()
+    }
+}
+
+/// This machine's host name, as `uname -n` gives it.
+func currentHostname() -> String {
+    ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+}

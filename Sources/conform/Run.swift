@@ -1,0 +1,71 @@
+import ArgumentParser
+import ConformCore
+import Foundation
+
+extension Conform {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check hosts against a profile and write reports.",
+            discussion: """
+                Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, \
+                2 unusable input, 3 no failures but some checks could not run.
+                """)
+
+        @Option(help: "A profile name from checks/ (or 'generic'), or the path of a profile file.")
+        var profile: String
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var selection: SelectionOptions
+        @OptionGroup var report: ReportOptions
+
+        @Option(help: "A waiver file (YAML) of accepted deviations with reasons and expiry dates.")
+        var waivers: String?
+
+        @Option(help: "Seconds one check may take before it is reported as an error.")
+        var checkTimeout: Double = 10
+
+        @Flag(help: "Count warnings as failures in the exit code.")
+        var strict = false
+
+        func run() throws {
+            let started = Date()
+            let clock = ContinuousClock.now
+            let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
+            let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
+            let targets = try TargetResolver.resolve(profile: profile, source: source)
+            let selection = try self.selection.selection()
+
+            let plans = targets.map { Wiring.plan(for: $0, selection: selection) }
+            let results = Runner(checkTimeout: checkTimeout).run(plans)
+            let elapsed = clock.duration(to: .now)
+            let runReport = RunReport(
+                profile: profile.name, started: started,
+                durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                results: waiverList.apply(to: results, today: WaiverList.today(started)))
+
+            let formats = try report.formats()
+            let writer = ReportWriter(formats: formats)
+            var location: String?
+            if !writer.formats.isEmpty {
+                if let out = report.out {
+                    try writer.write(runReport, into: out)
+                    location = out
+                } else {
+                    location = try writer.writeTimestamped(runReport, root: "reports")
+                }
+            }
+            if formats.contains(.console) {
+                let text =
+                    report.quiet
+                    ? runReport.summary.line + "\n"
+                    : try ReportFormat.console.render(runReport, colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+                if let location, !report.quiet {
+                    print("reports: \(location)")
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+            let code = runReport.exitCode(strict: strict)
+            if code != 0 { throw ExitCode(code) }
+        }
+    }
+}
