@@ -64,12 +64,12 @@ public struct HostSpec: Sendable {
     public var tuning: TuningSpec
     /// Memory per NUMA node kept for the host itself, outside any strictly bound VM.
     public var hostReserveGiB: Double?
-    public var staging: [StagingDisk]
+    public var disks: [DiskSpec]
 
     public init(
         name: String, roles: [HostRole] = [], description: String = "", vm: String? = nil, vms: [String] = [],
         topology: TopologySpec = TopologySpec(), tuning: TuningSpec = TuningSpec(), hostReserveGiB: Double? = nil,
-        staging: [StagingDisk] = []
+        disks: [DiskSpec] = []
     ) {
         self.name = name
         self.roles = roles
@@ -79,7 +79,7 @@ public struct HostSpec: Sendable {
         self.topology = topology
         self.tuning = tuning
         self.hostReserveGiB = hostReserveGiB
-        self.staging = staging
+        self.disks = disks
     }
 }
 
@@ -145,19 +145,24 @@ public struct TuningSpec: Sendable, Equatable {
     }
 }
 
-/// A local disk the design stages data on (`/data/local` on the SLM workers).
-public struct StagingDisk: Sendable, Equatable {
+/// A local disk of the design: a staging disk (`/data/local` on the SLM workers), a hot tier, a data lake.
+public struct DiskSpec: Sendable, Equatable {
     public enum Media: String, Sendable, CaseIterable { case ssd, hdd, nvme }
+    public enum Purpose: String, Sendable, CaseIterable { case staging, hot, lake }
 
     public var path: String
+    public var purpose: Purpose
     public var sizeGB: Double
     public var media: Media
     public var device: String?
     /// Free space a benchmark must leave behind.
     public var minFreeGB: Double?
 
-    public init(path: String, sizeGB: Double, media: Media, device: String? = nil, minFreeGB: Double? = nil) {
+    public init(
+        path: String, purpose: Purpose, sizeGB: Double, media: Media, device: String? = nil, minFreeGB: Double? = nil
+    ) {
         self.path = path
+        self.purpose = purpose
         self.sizeGB = sizeGB
         self.media = media
         self.device = device

@@ -76,8 +76,8 @@ public enum ProfileLoader {
         if let tuningValue = fields.optional("tuning") {
             spec.tuning = try tuning(from: tuningValue)
         }
-        for item in try fields.optional("staging")?.list() ?? [] {
-            spec.staging.append(try stagingDisk(from: item))
+        for item in try fields.optional("disks")?.list() ?? [] {
+            spec.disks.append(try disk(from: item))
         }
         try fields.finish()
         return spec
@@ -147,13 +147,14 @@ public enum ProfileLoader {
         return spec
     }
 
-    static func stagingDisk(from value: YAMLValue) throws -> StagingDisk {
+    static func disk(from value: YAMLValue) throws -> DiskSpec {
         let fields = try value.mapping()
         let path = try fields.required("path").string()
-        guard path.hasPrefix("/") else { throw try fields.required("path").error("a staging path must be absolute") }
-        let disk = StagingDisk(
-            path: path, sizeGB: try fields.required("size_gb").double(),
-            media: try enumValue(StagingDisk.Media.self, fields.required("media")),
+        guard path.hasPrefix("/") else { throw try fields.required("path").error("a disk's path must be absolute") }
+        let disk = DiskSpec(
+            path: path, purpose: try enumValue(DiskSpec.Purpose.self, fields.required("purpose")),
+            sizeGB: try fields.required("size_gb").double(),
+            media: try enumValue(DiskSpec.Media.self, fields.required("media")),
             device: try fields.optional("device")?.string(),
             minFreeGB: try fields.optional("min_free_gb")?.double())
         try fields.finish()

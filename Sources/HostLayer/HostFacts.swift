@@ -63,6 +63,17 @@ public struct NodeFacts: Codable, Sendable, Equatable {
     }
 
     public var memoryGiB: Double? { memoryKiB.map { Double($0) / 1_048_576 } }
+
+    enum CodingKeys: String, CodingKey { case id, cpus, memoryKiB, distances }
+
+    /// Unknown memory and distances are written as `null`, so a reader sees them as unknown, not forgotten.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(cpus, forKey: .cpus)
+        try container.encode(memoryKiB, forKey: .memoryKiB)
+        try container.encode(distances, forKey: .distances)
+    }
 }
 
 /// Scaling governors of the online CPUs, grouped: `{"performance": "0-71"}`.
