@@ -28,6 +28,10 @@ public struct YAMLValue {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            throw InputError(
+                file: file, line: context.mark.line,
+                message: "a key appears twice in the same mapping: \(duplicates.joined(separator: ", "))")
         } catch let error as YamlError {
             throw InputError(file: file, line: Self.line(of: error), message: "not valid YAML: \(error)")
         } catch {
@@ -74,10 +78,6 @@ public struct YAMLValue {
                 throw error("mapping keys must be plain strings")
             }
             let childPath = path.isEmpty ? keyScalar.string : "\(path).\(keyScalar.string)"
-            if entries.contains(where: { $0.key == keyScalar.string }) {
-                throw InputError(
-                    file: file, line: key.mark?.line, field: childPath, message: "the key appears twice")
-            }
             entries.append((keyScalar.string, YAMLValue(node: value, file: file, path: childPath)))
         }
         return YAMLMapping(owner: self, entries: entries)

@@ -34,7 +34,7 @@ public struct JUnitReporter: Sendable {
         let summary = Summary(results)
         let name = "\(host).\(layer.rawValue)"
         let suite = XMLElement(name: "testsuite")
-        suite.setAttributesWith([
+        setAttributes(suite, [
             "package": "conform.\(profile)", "id": String(id), "name": name, "timestamp": timestamp,
             "hostname": host, "tests": String(results.count), "failures": String(summary.fail),
             "errors": String(summary.error), "skipped": String(summary.skip + summary.waived),
@@ -60,7 +60,7 @@ public struct JUnitReporter: Sendable {
 
     func testcase(_ result: CheckResult, classname: String) -> XMLElement {
         let testcase = XMLElement(name: "testcase")
-        testcase.setAttributesWith([
+        setAttributes(testcase, [
             "name": result.qualifiedName, "classname": classname, "time": ReportTime.seconds(result.durationSeconds),
         ])
         let detail = [
@@ -84,14 +84,19 @@ public struct JUnitReporter: Sendable {
 
     func outcome(_ name: String, message: String, type: String, text: String) -> XMLElement {
         let element = XMLElement(name: name, stringValue: text)
-        element.setAttributesWith(["message": message, "type": type])
+        setAttributes(element, ["message": message, "type": type])
         return element
     }
 
     func property(_ name: String, _ value: String) -> XMLElement {
         let element = XMLElement(name: "property")
-        element.setAttributesWith(["name": name, "value": value])
+        setAttributes(element, ["name": name, "value": value])
         return element
+    }
+
+    /// Adds attributes in the order written, so the same report is always the same bytes.
+    func setAttributes(_ element: XMLElement, _ attributes: KeyValuePairs<String, String>) {
+        for (name, value) in attributes { element.addAttribute(attribute(name, value)) }
     }
 
     func attribute(_ name: String, _ value: String) -> XMLNode {
