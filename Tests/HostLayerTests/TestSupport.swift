@@ -1,0 +1,22 @@
+import Foundation
+import XCTest
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let realWorld = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs")
+
+func fixtureSysroot(_ profile: String, _ host: String) -> String {
+    repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts/\(host)/sysroot").path
+}
+
+/// A writable copy of a sysroot, removed when the test ends, for fixture variants.
+func copyOfSysroot(_ source: String, _ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("conform-sysroot-\(UUID().uuidString)")
+    try FileManager.default.copyItem(atPath: source, toPath: url.path)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}
+
+func overwrite(_ root: URL, _ relative: String, _ text: String) throws {
+    try (text + "\n").write(to: root.appendingPathComponent(relative), atomically: true, encoding: .utf8)
+}
