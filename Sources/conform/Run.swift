@@ -62,7 +62,7 @@ extension Conform {
                 if let location, !report.quiet {
                     print("reports: \(location)")
                 }
-                FileHandle.standardOutput.write(Data(text.utf8))
+                print(text, terminator: "")
             }
             let code = runReport.exitCode(strict: strict)
             if code != 0 { throw ExitCode(code) }

@@ -1,0 +1,51 @@
+# conform — build, set up and test. `make demo` and `make test` are the README's two commands.
+
+SWIFT        ?= swift
+APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux
+PIP_PACKAGES := junitparser
+CONFORM      := .build/debug/conform
+SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: setup build demo test fixtures check-fixtures bench-static clean
+
+## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
+setup:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c "import junitparser" 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES) \
+		|| python3 -m pip install --quiet --break-system-packages $(PIP_PACKAGES)
+
+build: setup
+	$(SWIFT) build
+
+## Set up, build and run the main job on the bundled mac-numa fixture hosts.
+demo: build
+	$(CONFORM) run --profile mac-numa --fixture fixtures/mac-numa
+
+## Run every test: unit, probe, report-schema and end-to-end CLI tests, and the fixture drift check.
+test: setup check-fixtures
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## Regenerate the fixture hosts from fixtures/generate.py.
+fixtures:
+	python3 fixtures/generate.py fixtures
+
+## Fail when the checked-in fixtures differ from what the generator writes.
+check-fixtures:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	python3 fixtures/generate.py "$$tmp" && \
+	for profile in mac-numa single-numa distributed; do \
+		diff -r "$$tmp/$$profile/hosts" fixtures/$$profile/hosts >/dev/null \
+			|| { echo "fixtures/$$profile differs from fixtures/generate.py: run 'make fixtures'"; exit 1; }; \
+	done && echo "fixtures match fixtures/generate.py"
+
+## Time a static fixture run against lscpu --sysroot on the same tree (medians).
+bench-static: build
+	bench/static-run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,208 @@
+import Foundation
+import XCTest
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The built `conform` binary, end to end: arguments in, exit code, output and report files out.
+final class CLITests: XCTestCase {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    var binary: URL {
+        // Test bundles are built beside the products they depend on (on Linux the bundle URL is that directory).
+        let bundle = Bundle(for: CLITests.self).bundleURL
+        let directory = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        return directory.appendingPathComponent("conform")
+    }
+
+    func conform(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conform-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func fixture(_ profile: String) -> String {
+        repositoryRoot.appendingPathComponent("fixtures/\(profile)").path
+    }
+
+    /// A copy of a profile's fixture, for variants.
+    func fixtureCopy(_ profile: String) throws -> URL {
+        let copy = try temporaryDirectory().appendingPathComponent(profile)
+        try FileManager.default.copyItem(atPath: fixture(profile), toPath: copy.path)
+        return copy
+    }
+
+    func testEachProfileRunsCleanlyOnItsFixture() throws {
+        for profile in ["mac-numa", "single-numa", "distributed"] {
+            let work = try temporaryDirectory()
+            let outcome = try conform(["run", "--profile", profile, "--fixture", fixture(profile)], in: work)
+            XCTAssertEqual(outcome.status, 0, "\(profile): \(outcome.stdout)\(outcome.stderr)")
+            let lines = outcome.stdout.split(separator: "\n")
+            XCTAssertTrue(lines.last?.contains(" passed, 0 failed, 0 warnings, 0 errors, ") ?? false, "\(lines.last ?? "")")
+            XCTAssertFalse(outcome.stdout.contains("\u{1B}["), "no colour when not on a terminal")
+            let latest = work.appendingPathComponent("reports/\(profile)/latest")
+            let files = try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted()
+            XCTAssertEqual(files, ["junit.xml", "results.json", "summary.md"])
+            XCTAssertTrue(outcome.stdout.hasPrefix("reports: \(work.path)/reports/\(profile)/20"), outcome.stdout)
+        }
+    }
+
+    func testEveryFixtureHostIsCheckedOrOnlyTheNamedOne() throws {
+        let all = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--format", "json", "--out", temporaryDirectory().path])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        let out = try temporaryDirectory()
+        let one = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--format", "json", "--out", out.path])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
+        let hosts = Set((document?["results"] as? [[String: Any]] ?? []).compactMap { $0["host"] as? String })
+        XCTAssertEqual(hosts, ["mac-mini"])
+    }
+
+    func testADriftedHostFailsWithExitCode1() throws {
+        let variant = try fixtureCopy("mac-numa")
+        let thp = variant.appendingPathComponent("hosts/numa-server/sysroot/sys/kernel/mm/transparent_hugepage/enabled")
+        try "always [madvise] never\n".write(to: thp, atomically: true, encoding: .utf8)
+        let outcome = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--format", "console"])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.stdout.contains("FAIL   numa-server  host.thp.enabled  THP enabled is madvise, the design sets always (expected always, observed madvise)"), outcome.stdout)
+    }
+
+    func testAnUnreadableFileIsExitCode3AndNamesThePath() throws {
+        let variant = try fixtureCopy("single-numa")
+        let file = variant.appendingPathComponent("hosts/numa-server/sysroot/proc/sys/kernel/numa_balancing")
+        try FileManager.default.removeItem(at: file)
+        let outcome = try conform(["run", "--profile", "single-numa", "--fixture", variant.path, "--format", "console"])
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("ERROR  numa-server  host.numa_balancing  cannot read \(file.path): no such file"), outcome.stdout)
+    }
+
+    func testWaiversTurnAFailureIntoWaivedAndExpiredOnesFail() throws {
+        let variant = try fixtureCopy("mac-numa")
+        try "always [madvise] never\n".write(
+            to: variant.appendingPathComponent("hosts/numa-server/sysroot/sys/kernel/mm/transparent_hugepage/enabled"),
+            atomically: true, encoding: .utf8)
+        let waivers = try temporaryDirectory().appendingPathComponent("waivers.yaml")
+        try "waivers:\n  - {id: host.thp.enabled, host: numa-*, reason: vendor kernel, expires: 2999-01-01}\n"
+            .write(to: waivers, atomically: true, encoding: .utf8)
+        let waived = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--format", "console", "--quiet"])
+        XCTAssertEqual(waived.status, 0, waived.stdout)
+        XCTAssertTrue(waived.stdout.hasSuffix("0 failed, 0 warnings, 0 errors, 5 skipped, 1 waived\n"), waived.stdout)
+
+        try "waivers:\n  - {id: host.thp.enabled, reason: vendor kernel, expires: 2020-01-01}\n"
+            .write(to: waivers, atomically: true, encoding: .utf8)
+        let expired = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--format", "console"])
+        XCTAssertEqual(expired.status, 1)
+        XCTAssertTrue(expired.stdout.contains("waiver.expired[host.thp.enabled]"), expired.stdout)
+    }
+
+    func testOnlySkipAndLayersSelectChecks() throws {
+        let only = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--only", "host.thp.*", "--format", "console"])
+        XCTAssertEqual(only.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS") }.count, 2, only.stdout)
+        let skipped = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--skip", "host.topology.*", "--format", "console"])
+        XCTAssertFalse(skipped.stdout.contains("host.topology."))
+        XCTAssertTrue(skipped.stdout.contains("host.governor"))
+        let otherLayer = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "cluster", "--format", "console"])
+        XCTAssertFalse(otherLayer.stdout.contains("host."), otherLayer.stdout)
+    }
+
+    func testUnusableInputIsExitCode2WithFileAndLine() throws {
+        let directory = try temporaryDirectory()
+        let profile = directory.appendingPathComponent("broken.yaml")
+        try "profile: broken\nhosts:\n  h1:\n    tuning:\n      governer: performance\n".write(to: profile, atomically: true, encoding: .utf8)
+        let broken = try conform(["run", "--profile", profile.path, "--sysroot", "/"])
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertEqual(broken.stderr, "conform: error: \(profile.path):5: hosts.h1.tuning.governer: unknown key 'governer' (known keys here: governor, numa_balancing, thp_defrag, thp_enabled)\n")
+
+        let both = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--sysroot", "/"])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.contains("'--fixture' and '--sysroot' cannot be used together"), both.stderr)
+
+        let layer = try conform(["run", "--profile", "mac-numa", "--layers", "hosts"])
+        XCTAssertEqual(layer.status, 2)
+        XCTAssertTrue(layer.stderr.contains("'hosts' is not one of them"), layer.stderr)
+
+        let unknownFlag = try conform(["run", "--profile", "mac-numa", "--fixure", "x"])
+        XCTAssertEqual(unknownFlag.status, 2)
+    }
+
+    func testOnARealMachineTheHostMustBeOneOfTheProfiles() throws {
+        let outcome = try conform(["run", "--profile", "distributed", "--host", "nowhere"])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertTrue(outcome.stderr.contains("'nowhere' is not a host of the profile; pass --host with one of: numa-server, k3s-worker-1, k3s-worker-2, data-server"), outcome.stderr)
+    }
+
+    func testGenericProbesAnySysroot() throws {
+        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs/2x-xeon-silver-4108").path
+        let outcome = try conform(["run", "--profile", "generic", "--sysroot", sysroot, "--host", "silver", "--format", "console"])
+        // The dump holds only topology files: THP and numa_balancing are errors naming their paths.
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("PASS   silver  host.topology.siblings  16 sibling groups, each within one node"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("ERROR  silver  host.thp.enabled  cannot read \(sysroot)/sys/kernel/mm/transparent_hugepage/enabled: no such file"))
+    }
+
+    func testFactsJSONFollowsTheContract() throws {
+        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs/2x-xeon-silver-4108").path
+        let outcome = try conform(["facts", "--sysroot", sysroot, "--json"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(document["schema"] as? String, "conform.facts/v1")
+        let topology = try XCTUnwrap((document["host"] as? [String: Any])?["topology"] as? [String: Any])
+        XCTAssertEqual(topology["sockets"] as? Int, 2)
+        XCTAssertEqual(topology["coresPerSocket"] as? Int, 8)
+        XCTAssertEqual(topology["threadsPerCore"] as? Int, 2)
+        XCTAssertEqual(topology["onlineCPUs"] as? String, "0-31")
+        let nodes = try XCTUnwrap(topology["nodes"] as? [[String: Any]])
+        XCTAssertEqual(nodes.map { $0["cpus"] as? String }, ["0-7,16-23", "8-15,24-31"])
+        XCTAssertEqual(nodes.map { $0["memoryKiB"] as? Int }, [47_925_628, 49_519_964])
+        XCTAssertEqual(nodes.map { $0["distances"] as? [Int] }, [[10, 21], [21, 10]])
+        XCTAssertEqual((topology["siblings"] as? [String])?.first, "0,16")
+    }
+
+    func testCaptureThenFactsRoundTrip() throws {
+        let out = try temporaryDirectory().appendingPathComponent("captured")
+        let source = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        let capture = try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"])
+        XCTAssertEqual(capture.status, 0, capture.stderr)
+        let captured = out.appendingPathComponent("hosts/numa-server/sysroot").path
+        let original = try conform(["facts", "--sysroot", source, "--json"]).stdout
+        let copy = try conform(["facts", "--sysroot", captured, "--json"]).stdout
+        XCTAssertEqual(original.replacingOccurrences(of: source, with: "ROOT"), copy.replacingOccurrences(of: captured, with: "ROOT"))
+        // A capture is a fixture: the profile passes against it.
+        let run = try conform(["run", "--profile", "mac-numa", "--fixture", out.path, "--format", "console", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertEqual(try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"]).status, 2, "never overwrites")
+    }
+
+    func testChecksAndProfilesList() throws {
+        let checks = try conform(["checks"])
+        XCTAssertTrue(checks.stdout.contains("host.numa_balancing"))
+        let profiles = try conform(["profiles"])
+        XCTAssertEqual(profiles.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) }, ["distributed", "generic", "mac-numa", "single-numa"])
+    }
+}
