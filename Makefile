@@ -28,7 +28,7 @@ demo: build
 ## Run every test: unit, probe, report-schema and end-to-end CLI tests, and the fixture drift check.
 test: setup check-fixtures
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 ## Regenerate the fixture hosts from fixtures/generate.py.
 fixtures:

@@ -59,12 +59,26 @@ public enum Probed<Value: Codable & Sendable & Equatable>: Codable, Sendable, Eq
 extension Probed {
     /// The result of a throwing probe: a `ProbeError` becomes `.failed`.
     public init(_ body: () throws -> Value) {
+        self = Probed.from { .value(try body()) }
+    }
+
+    /// A probe that decides itself between a value and `unavailable`; a thrown `ProbeError` is `.failed`.
+    public static func from(_ body: () throws -> Probed<Value>) -> Probed<Value> {
         do {
-            self = .value(try body())
+            return try body()
         } catch let error as ProbeError {
-            self = .failed(error)
+            return .failed(error)
         } catch {
-            self = .failed(ProbeError(path: "", reason: "\(error)"))
+            return .failed(ProbeError(path: "", reason: "\(error)"))
+        }
+    }
+
+    /// Feeds the value to a further probe, passing the other cases through.
+    public func flatMap<T>(_ body: (Value) -> Probed<T>) -> Probed<T> {
+        switch self {
+        case .value(let value): return body(value)
+        case .unavailable(let reason): return .unavailable(reason)
+        case .failed(let error): return .failed(error)
         }
     }
 }

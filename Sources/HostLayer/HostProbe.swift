@@ -12,13 +12,9 @@ public struct HostProbe: Sendable {
     public func probe() -> HostFacts {
         let tuning = TuningProbe(sysroot: sysroot)
         let topology = Probed { try TopologyProbe(sysroot: sysroot).probe() }
-        let online: Probed<CPUSet> = topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
-        let governor: Probed<GovernorFacts>
-        switch online {
-        case .value(let cpus): governor = tuning.governors(online: cpus)
-        case .unavailable(let reason): governor = .unavailable(reason)
-        case .failed(let error): governor = .failed(error)
-        }
+        // Governors need only the online CPUs, which may still be readable when the topology is not.
+        let online = topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
+        let governor = online.flatMap(tuning.governors)
         return HostFacts(
             sysroot: sysroot.root.isEmpty ? "/" : sysroot.root, topology: topology, cpuModel: tuning.cpuModel(),
             governor: governor, thp: tuning.thp(), numaBalancing: tuning.numaBalancing())

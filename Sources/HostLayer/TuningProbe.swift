@@ -70,16 +70,3 @@ public struct TuningProbe: Sendable {
         return String(text[text.index(after: open)..<close])
     }
 }
-
-extension Probed {
-    /// A probe that decides itself between a value and `unavailable`; a thrown `ProbeError` is `.failed`.
-    static func from(_ body: () throws -> Probed<Value>) -> Probed<Value> {
-        do {
-            return try body()
-        } catch let error as ProbeError {
-            return .failed(error)
-        } catch {
-            return .failed(ProbeError(path: "", reason: "\(error)"))
-        }
-    }
-}
