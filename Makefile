@@ -21,9 +21,10 @@ setup:
 build: setup
 	$(SWIFT) build
 
-## Set up, build and run the main job on the bundled mac-numa fixture hosts.
+## Set up, build and run the main job on the bundled mac-numa fixture hosts. Exit code 1 means conform
+## found the design's own defects (see the report), which is what the demo is for; 2 and 3 still fail.
 demo: build
-	$(CONFORM) run --profile mac-numa --fixture fixtures/mac-numa
+	$(CONFORM) run --profile mac-numa --fixture fixtures/mac-numa || [ $$? -eq 1 ]
 
 ## Run every test: unit, probe, report-schema and end-to-end CLI tests, and the fixture drift check.
 test: setup check-fixtures

@@ -60,6 +60,9 @@ public struct HostSpec: Sendable {
     public var vm: String?
     /// For a hypervisor: the names of the VM definitions it runs.
     public var vms: [String]
+    /// For a hypervisor: VMs the design lets share CPUs on purpose (flexible placement on leftover and
+    /// emulator CPUs). Their overlaps are warnings, except on another VM's dedicated vCPUs.
+    public var flexibleVMs: [String]
     public var topology: TopologySpec
     public var tuning: TuningSpec
     /// Memory per NUMA node kept for the host itself, outside any strictly bound VM.
@@ -68,7 +71,7 @@ public struct HostSpec: Sendable {
 
     public init(
         name: String, roles: [HostRole] = [], description: String = "", vm: String? = nil, vms: [String] = [],
-        topology: TopologySpec = TopologySpec(), tuning: TuningSpec = TuningSpec(), hostReserveGiB: Double? = nil,
+        flexibleVMs: [String] = [], topology: TopologySpec = TopologySpec(), tuning: TuningSpec = TuningSpec(), hostReserveGiB: Double? = nil,
         disks: [DiskSpec] = []
     ) {
         self.name = name
@@ -76,6 +79,7 @@ public struct HostSpec: Sendable {
         self.description = description
         self.vm = vm
         self.vms = vms
+        self.flexibleVMs = flexibleVMs
         self.topology = topology
         self.tuning = tuning
         self.hostReserveGiB = hostReserveGiB

@@ -66,6 +66,13 @@ public enum ProfileLoader {
             }
             spec.vms.append(vmName)
         }
+        for item in try fields.optional("flexible_vms")?.list() ?? [] {
+            let vmName = try item.string()
+            guard spec.vms.contains(vmName) else {
+                throw item.error("'\(vmName)' is not one of this host's vms")
+            }
+            spec.flexibleVMs.append(vmName)
+        }
         spec.hostReserveGiB = try fields.optional("host_reserve_gib")?.double()
         if let topologyValue = fields.optional("topology") {
             spec.topology = try topology(from: topologyValue)

@@ -13,11 +13,18 @@ extension Conform {
         @Option(help: "Read sysfs and procfs under this directory instead of '/'.")
         var sysroot: String = "/"
 
+        @Option(help: "The libvirt URI to read domains from, read-only.")
+        var libvirtURI: String = "qemu:///system"
+
         @Flag(help: "Print the facts as JSON (schema conform.facts/v1).")
         var json = false
 
         func run() throws {
-            let document = FactsDocument(host: HostProbe(sysroot: sysroot).probe())
+            let target = Target(spec: HostSpec(name: currentHostname()), sysroot: sysroot, libvirtURI: libvirtURI)
+            let hypervisor = Wiring.hypervisorFacts(for: target, profile: .generic(hostname: target.spec.name))
+            let document = FactsDocument(
+                host: HostProbe(sysroot: sysroot).probe(),
+                domains: hypervisor?.domains ?? .unavailable("not probed"), live: hypervisor?.live ?? [:])
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -33,6 +40,10 @@ extension Conform {
 struct FactsDocument: Codable {
     var schema = "conform.facts/v1"
     var host: HostFacts
+    /// libvirt's domains as configured.
+    var domains: Probed<[DomainFacts]>
+    /// The running domains' QEMU processes, by domain name.
+    var live: [String: Probed<LiveDomainFacts>]
     var libraries = Libraries()
 
     /// The C libraries conform is linked against, for the record of where facts came from.
@@ -62,6 +73,17 @@ struct FactsDocument: Codable {
         lines.append("governor: \(describe(host.governor.map(\.summary)))")
         lines.append("THP enabled: \(describe(host.thp.enabled)), defrag: \(describe(host.thp.defrag))")
         lines.append("numa_balancing: \(describe(host.numaBalancing.map(String.init)))")
+        switch domains {
+        case .value(let domains):
+            for domain in domains {
+                let pins = domain.vcpuPins.map(\.cpuset.description).joined(separator: " ")
+                lines.append(
+                    "domain \(domain.name): \(domain.state), \(domain.vcpus) vCPUs pinned [\(pins)], emulator \(domain.emulatorPin?.description ?? "unpinned"), "
+                        + "memory \(domain.numaMemory.map { "\($0.mode) \($0.nodeset?.description ?? $0.placement)" } ?? "unbound")")
+            }
+        default:
+            lines.append("domains: \(describe(domains.map { _ in "" }))")
+        }
         return lines.joined(separator: "\n")
     }
 

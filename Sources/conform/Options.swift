@@ -13,9 +13,15 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Check only this host of the profile (default: every fixture host, or this machine's hostname).")
     var host: String?
 
+    @Option(help: "The libvirt URI to read domains from, read-only (fixtures use their own libvirt.xml).")
+    var libvirtURI: String = "qemu:///system"
+
     func validate() throws {
         if fixture != nil && sysroot != nil {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
+        }
+        if fixture != nil && libvirtURI != "qemu:///system" {
+            throw ValidationError("'--fixture' and '--libvirt-uri' cannot be used together: a fixture host has its own libvirt.xml")
         }
     }
 }

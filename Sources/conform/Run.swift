@@ -35,37 +35,12 @@ extension Conform {
             let targets = try TargetResolver.resolve(profile: profile, source: source)
             let selection = try self.selection.selection()
 
-            let plans = targets.map { Wiring.plan(for: $0, selection: selection) }
+            let plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection) }
             let results = Runner(checkTimeout: checkTimeout).run(plans)
-            let elapsed = clock.duration(to: .now)
             let runReport = RunReport(
-                profile: profile.name, started: started,
-                durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                profile: profile.name, started: started, durationSeconds: clock.secondsSince,
                 results: waiverList.apply(to: results, today: WaiverList.today(started)))
-
-            let formats = try report.formats()
-            let writer = ReportWriter(formats: formats)
-            var location: String?
-            if !writer.formats.isEmpty {
-                if let out = report.out {
-                    try writer.write(runReport, into: out)
-                    location = out
-                } else {
-                    location = try writer.writeTimestamped(runReport, root: "reports")
-                }
-            }
-            if formats.contains(.console) {
-                let text =
-                    report.quiet
-                    ? runReport.summary.line + "\n"
-                    : try ReportFormat.console.render(runReport, colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-                if let location, !report.quiet {
-                    print("reports: \(location)")
-                }
-                print(text, terminator: "")
-            }
-            let code = runReport.exitCode(strict: strict)
-            if code != 0 { throw ExitCode(code) }
+            try ReportOutput(options: report, strict: strict).finish(runReport, defaultRoot: "reports")
         }
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 struct Target {
     var spec: HostSpec
     var sysroot: String
+    /// Where its domains are read; `nil` when the host has no libvirt to ask (a fixture host without
+    /// `libvirt.xml`).
+    var libvirtURI: String?
 }
 
 /// Decides which hosts a run checks: every host of a fixture (or the one `--host` names), or on a real
@@ -14,13 +17,15 @@ enum TargetResolver {
         guard let fixture = source.fixture else {
             let name = source.host ?? hostname
             let sysroot = source.sysroot ?? "/"
-            if profile.name == Profile.genericName { return [Target(spec: HostSpec(name: name), sysroot: sysroot)] }
+            if profile.name == Profile.genericName {
+                return [Target(spec: HostSpec(name: name), sysroot: sysroot, libvirtURI: source.libvirtURI)]
+            }
             guard let spec = profile.host(named: name) else {
                 let known = profile.hosts.map(\.name).joined(separator: ", ")
                 let why = source.host == nil ? "this machine's hostname '\(name)' is not a host of the profile" : "'\(name)' is not a host of the profile"
                 throw InputError(file: profile.file ?? profile.name, field: "hosts", message: "\(why); pass --host with one of: \(known)")
             }
-            return [Target(spec: spec, sysroot: sysroot)]
+            return [Target(spec: spec, sysroot: sysroot, libvirtURI: source.libvirtURI)]
         }
         let hostsDirectory = (fixture as NSString).appendingPathComponent("hosts")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: hostsDirectory).filter({ !$0.hasPrefix(".") }).sorted(),
@@ -29,11 +34,18 @@ enum TargetResolver {
             throw InputError(file: fixture, message: "not a fixture: no host directories under \(hostsDirectory)")
         }
         let sysroot = { (name: String) in (hostsDirectory as NSString).appendingPathComponent("\(name)/sysroot") }
+        // libvirt's test driver wants an absolute path: test:///abs/path/libvirt.xml
+        let libvirtURI = { (name: String) -> String? in
+            let file = URL(fileURLWithPath: hostsDirectory).appendingPathComponent("\(name)/libvirt.xml").standardizedFileURL.path
+            return FileManager.default.fileExists(atPath: file) ? "test://\(file)" : nil
+        }
         if let wanted = source.host, !names.contains(wanted) {
             throw InputError(file: fixture, message: "the fixture has no host '\(wanted)'; it has: \(names.joined(separator: ", "))")
         }
         if profile.name == Profile.genericName {
-            return names.filter { source.host == nil || $0 == source.host }.map { Target(spec: HostSpec(name: $0), sysroot: sysroot($0)) }
+            return names.filter { source.host == nil || $0 == source.host }.map {
+                Target(spec: HostSpec(name: $0), sysroot: sysroot($0), libvirtURI: libvirtURI($0))
+            }
         }
         if let stranger = names.first(where: { profile.host(named: $0) == nil }) {
             throw InputError(
@@ -44,6 +56,6 @@ enum TargetResolver {
             log.warning("profile host '\(spec.name)' has no directory in \(hostsDirectory); it is not checked")
         }
         return profile.hosts.filter { names.contains($0.name) && (source.host == nil || $0.name == source.host) }
-            .map { Target(spec: $0, sysroot: sysroot($0.name)) }
+            .map { Target(spec: $0, sysroot: sysroot($0.name), libvirtURI: libvirtURI($0.name)) }
     }
 }

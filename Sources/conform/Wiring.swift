@@ -1,5 +1,6 @@
 import ConformCore
 import HostLayer
+import HypervisorLayer
 
 /// Connects each layer's probes and checks to the runner. Each layer only depends on ConformCore; this is
 /// the one place that knows them all.
@@ -8,14 +9,22 @@ enum Wiring {
     static let probeTimeout = 30.0
 
     /// Every check the built layers provide, in report order.
-    static var catalog: [CheckMetadata] { HostCatalog.all }
+    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all }
 
     /// The checks of one host, filtered by the selection.
-    static func plan(for target: Target, selection: Selection) -> HostPlan {
+    static func plan(for target: Target, profile: Profile, selection: Selection) -> HostPlan {
         var checks: [Check] = []
-        if selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes) {
-            let facts = hostFacts(sysroot: target.sysroot)
-            checks += HostCatalog.checks(for: target.spec, facts: facts)
+        let wantsHost = selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes)
+        let wantsHypervisor = selection.includes(layer: .hypervisor) && HypervisorCatalog.all.contains(where: selection.includes)
+        guard wantsHost || wantsHypervisor else { return HostPlan(host: target.spec.name, checks: []) }
+        // Host facts are probed once: the hypervisor layer needs the host's topology too.
+        let hostFacts = hostFacts(sysroot: target.sysroot)
+        if wantsHost {
+            checks += HostCatalog.checks(for: target.spec, facts: hostFacts)
+        }
+        if wantsHypervisor, let facts = hypervisorFacts(for: target, profile: profile) {
+            checks += HypervisorCatalog.checks(
+                for: target.spec, profile: profile, facts: facts, topology: hostFacts.topology.map(\.numaTopology))
         }
         return HostPlan(host: target.spec.name, checks: checks.filter { selection.includes($0.metadata) })
     }
@@ -26,5 +35,27 @@ enum Wiring {
         return HostFacts(
             sysroot: sysroot, topology: .failed(timedOut), cpuModel: .failed(timedOut), governor: .failed(timedOut),
             thp: THPFacts(enabled: .failed(timedOut), defrag: .failed(timedOut)), numaBalancing: .failed(timedOut))
+    }
+
+    /// libvirt's view of a host that runs VMs: a hypervisor of the profile, or any machine under `generic`
+    /// (where a machine without libvirt is simply not a hypervisor). `nil` when the layer does not apply.
+    static func hypervisorFacts(for target: Target, profile: Profile) -> HypervisorFacts? {
+        let isGeneric = profile.name == Profile.genericName
+        let isHypervisor = target.spec.roles.contains(.hypervisor) || !target.spec.vms.isEmpty
+        guard isHypervisor || isGeneric else { return nil }
+        guard let uri = target.libvirtURI else {
+            if isGeneric { return nil }
+            let missing = ProbeError(path: "\(target.sysroot)/../libvirt.xml", reason: "the fixture host has no libvirt.xml")
+            return HypervisorFacts(uri: "(none)", domains: .failed(missing))
+        }
+        let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
+        guard var facts = withTimeLimit(seconds: probeTimeout, probe.probe) else {
+            return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: "libvirt did not answer within \(Int(probeTimeout)) s")))
+        }
+        if isGeneric, case .failed(let error) = facts.domains, error.reason.contains("No such file or directory") {
+            // Under `generic` a machine without a libvirt daemon (no socket) is not a hypervisor, not an error.
+            facts.domains = .unavailable("no libvirt daemon here (\(error))")
+        }
+        return facts
     }
 }

@@ -58,23 +58,37 @@ final class CLITests: XCTestCase {
         return copy
     }
 
-    func testEachProfileRunsCleanlyOnItsFixture() throws {
-        for profile in ["mac-numa", "single-numa", "distributed"] {
+    func testEachProfileRunsOnItsFixture() throws {
+        // The fixtures are provisioned exactly as designed: what fails is the design itself (see `lint`).
+        let designDefects = [
+            "mac-numa": [
+                "hv.vcpupin.exclusive[k3s-slm-worker-2]", "hv.vcpupin.exclusive[k3s-minio-storage]",
+                "hv.memory.fits-node[unbound]",
+            ],
+            "single-numa": [], "distributed": [],
+        ]
+        for (profile, defects) in designDefects {
             let work = try temporaryDirectory()
             let outcome = try conform(["run", "--profile", profile, "--fixture", fixture(profile)], in: work)
-            XCTAssertEqual(outcome.status, 0, "\(profile): \(outcome.stdout)\(outcome.stderr)")
+            XCTAssertEqual(outcome.status, defects.isEmpty ? 0 : 1, "\(profile): \(outcome.stdout)\(outcome.stderr)")
             let lines = outcome.stdout.split(separator: "\n")
-            XCTAssertTrue(lines.last?.contains(" passed, 0 failed, 0 warnings, 0 errors, ") ?? false, "\(lines.last ?? "")")
+            XCTAssertTrue(lines.last?.contains(" passed, \(defects.count) failed, ") ?? false, "\(lines.last ?? "")")
+            XCTAssertTrue(lines.last?.contains(" 0 errors, ") ?? false, "\(lines.last ?? "")")
+            let failed = lines.filter { $0.hasPrefix("FAIL") }.map { $0.split(separator: " ", omittingEmptySubsequences: true)[2] }
+            XCTAssertEqual(Set(failed.map(String.init)), Set(defects), profile)
             XCTAssertFalse(outcome.stdout.contains("\u{1B}["), "no colour when not on a terminal")
             let latest = work.appendingPathComponent("reports/\(profile)/latest")
             let files = try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted()
             XCTAssertEqual(files, ["junit.xml", "results.json", "summary.md"])
             XCTAssertTrue(outcome.stdout.hasPrefix("reports: \(work.path)/reports/\(profile)/20"), outcome.stdout)
+            // The host layer alone is clean on every profile's fixture.
+            let hostOnly = try conform(["run", "--profile", profile, "--fixture", fixture(profile), "--layers", "host", "--quiet"], in: work)
+            XCTAssertEqual(hostOnly.status, 0, hostOnly.stdout)
         }
     }
 
     func testEveryFixtureHostIsCheckedOrOnlyTheNamedOne() throws {
-        let all = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--format", "json", "--out", temporaryDirectory().path])
+        let all = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "host", "--format", "json", "--out", temporaryDirectory().path])
         XCTAssertEqual(all.status, 0, all.stderr)
         let out = try temporaryDirectory()
         let one = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--format", "json", "--out", out.path])
@@ -110,7 +124,7 @@ final class CLITests: XCTestCase {
         let waivers = try temporaryDirectory().appendingPathComponent("waivers.yaml")
         try "waivers:\n  - {id: host.thp.enabled, host: numa-*, reason: vendor kernel, expires: 2999-01-01}\n"
             .write(to: waivers, atomically: true, encoding: .utf8)
-        let waived = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--format", "console", "--quiet"])
+        let waived = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--layers", "host", "--format", "console", "--quiet"])
         XCTAssertEqual(waived.status, 0, waived.stdout)
         XCTAssertTrue(waived.stdout.hasSuffix("0 failed, 0 warnings, 0 errors, 5 skipped, 1 waived\n"), waived.stdout)
 
@@ -194,7 +208,7 @@ final class CLITests: XCTestCase {
         let copy = try conform(["facts", "--sysroot", captured, "--json"]).stdout
         XCTAssertEqual(original.replacingOccurrences(of: source, with: "ROOT"), copy.replacingOccurrences(of: captured, with: "ROOT"))
         // A capture is a fixture: the profile passes against it.
-        let run = try conform(["run", "--profile", "mac-numa", "--fixture", out.path, "--format", "console", "--quiet"])
+        let run = try conform(["run", "--profile", "mac-numa", "--fixture", out.path, "--layers", "host", "--format", "console", "--quiet"])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertEqual(try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"]).status, 2, "never overwrites")
     }

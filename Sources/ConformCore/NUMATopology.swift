@@ -1,0 +1,59 @@
+/// The NUMA layout pinning checks reason about: which CPUs and how much memory each node has, and which
+/// CPUs are SMT siblings. Built from a host's probed facts, or from a profile's declared topology for
+/// `conform lint`, so that layers can share it without depending on each other.
+public struct NUMATopology: Codable, Sendable, Equatable {
+    public struct Node: Codable, Sendable, Equatable {
+        public var id: Int
+        public var cpus: CPUSet
+        public var memoryGiB: Double?
+
+        public init(id: Int, cpus: CPUSet, memoryGiB: Double?) {
+            self.id = id
+            self.cpus = cpus
+            self.memoryGiB = memoryGiB
+        }
+    }
+
+    public var nodes: [Node]
+    /// SMT sibling groups, one per core.
+    public var siblings: [CPUSet]
+
+    public init(nodes: [Node], siblings: [CPUSet]) {
+        self.nodes = nodes
+        self.siblings = siblings
+    }
+
+    public var allCPUs: CPUSet { nodes.reduce(CPUSet.empty) { $0.union($1.cpus) } }
+
+    public func node(_ id: Int) -> Node? { nodes.first { $0.id == id } }
+
+    /// The nodes holding any of these CPUs.
+    public func nodes(of cpus: CPUSet) -> CPUSet {
+        CPUSet(nodes.filter { !$0.cpus.intersection(cpus).isEmpty }.map(\.id))
+    }
+
+    /// The CPUs of a set of nodes.
+    public func cpus(ofNodes ids: CPUSet) -> CPUSet {
+        nodes.filter { ids.contains($0.id) }.reduce(CPUSet.empty) { $0.union($1.cpus) }
+    }
+
+    /// The topology a profile declares, or `nil` when it does not declare every node's CPUs.
+    public init?(spec: TopologySpec) {
+        guard let declared = spec.nodes, !declared.isEmpty else { return nil }
+        var nodes: [Node] = []
+        for node in declared {
+            guard let cpus = node.cpus else { return nil }
+            nodes.append(Node(id: node.id, cpus: cpus, memoryGiB: node.memoryGiB))
+        }
+        let all = nodes.reduce(CPUSet.empty) { $0.union($1.cpus) }
+        var siblings: [CPUSet] = []
+        if let offset = spec.siblingOffset {
+            for cpu in all where !all.contains(cpu - offset) || cpu < offset {
+                siblings.append(CPUSet([cpu, cpu + offset]).intersection(all))
+            }
+        } else {
+            siblings = all.map { CPUSet([$0]) }
+        }
+        self.init(nodes: nodes, siblings: siblings)
+    }
+}

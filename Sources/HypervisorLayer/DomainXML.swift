@@ -1,0 +1,135 @@
+import ConformCore
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// Reads the parts of libvirt's domain XML that placement depends on, with a real XML parser.
+///
+/// Defaults follow libvirt: `<vcpu placement>` is `static`, `<numatune><memory mode>` is `strict`, and its
+/// placement is `auto` when no nodeset is given. CPU sets use libvirt's syntax (`1-2,5-7,^6`).
+public enum DomainXML {
+    /// Parses one `<domain>` document; `state` comes from the API, not the XML.
+    public static func parse(_ xml: String, state: String = "running", source: String = "domain XML") throws -> DomainFacts {
+        // On Linux XMLDocument recovers from broken markup; XMLParser does not, so it checks first.
+        let parser = XMLParser(data: Data(xml.utf8))
+        guard parser.parse() else {
+            let reason = parser.parserError.map { "\($0.localizedDescription) (line \(parser.lineNumber))" } ?? "unknown error"
+            throw ProbeError(path: source, reason: "not well-formed XML: \(reason)")
+        }
+        let document: XMLDocument
+        do {
+            document = try XMLDocument(xmlString: xml, options: [])
+        } catch {
+            throw ProbeError(path: source, reason: "not well-formed XML: \(error.localizedDescription)")
+        }
+        guard let root = document.rootElement(), root.name == "domain" else {
+            throw ProbeError(path: source, reason: "the root element is not <domain>")
+        }
+        return try parse(root, state: state, source: source)
+    }
+
+    /// Parses a `<domain>` element (also one inside a test-driver `<node>` document).
+    public static func parse(_ domain: XMLElement, state: String, source: String) throws -> DomainFacts {
+        let reader = ElementReader(source: source)
+        guard let name = domain.elements(forName: "name").first?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            throw ProbeError(path: source, reason: "<domain> has no <name>")
+        }
+        let context = "\(source) (domain \(name))"
+        let vcpu = try reader.child(domain, "vcpu", in: context)
+        let memory = try reader.child(domain, "memory", in: context)
+        var facts = DomainFacts(
+            name: name, state: state, vcpus: try reader.integer(vcpu.stringValue, "<vcpu>", in: context),
+            memoryKiB: try kibibytes(memory, in: context))
+        facts.currentVCPUs = try vcpu.attribute(forName: "current")?.stringValue.map { try reader.integer($0, "<vcpu current>", in: context) }
+        facts.vcpuPlacement = vcpu.attribute(forName: "placement")?.stringValue ?? "static"
+        facts.vcpuCPUSet = try reader.cpuset(vcpu, "cpuset", in: context)
+
+        if let cputune = domain.elements(forName: "cputune").first {
+            for pin in cputune.elements(forName: "vcpupin") {
+                facts.vcpuPins.append(
+                    VCPUPin(
+                        vcpu: try reader.integer(pin.attribute(forName: "vcpu")?.stringValue, "<vcpupin vcpu>", in: context),
+                        cpuset: try reader.requiredCPUSet(pin, in: context)))
+            }
+            facts.vcpuPins.sort { $0.vcpu < $1.vcpu }
+            if let emulator = cputune.elements(forName: "emulatorpin").first {
+                facts.emulatorPin = try reader.requiredCPUSet(emulator, in: context)
+            }
+            for pin in cputune.elements(forName: "iothreadpin") {
+                facts.iothreadPins.append(
+                    IOThreadPin(
+                        iothread: try reader.integer(pin.attribute(forName: "iothread")?.stringValue, "<iothreadpin iothread>", in: context),
+                        cpuset: try reader.requiredCPUSet(pin, in: context)))
+            }
+            facts.iothreadPins.sort { $0.iothread < $1.iothread }
+        }
+        if let numatune = domain.elements(forName: "numatune").first {
+            if let memoryElement = numatune.elements(forName: "memory").first {
+                let nodeset = try reader.cpuset(memoryElement, "nodeset", in: context)
+                facts.numaMemory = NumaTuneMemory(
+                    mode: memoryElement.attribute(forName: "mode")?.stringValue ?? "strict", nodeset: nodeset,
+                    placement: memoryElement.attribute(forName: "placement")?.stringValue ?? (nodeset == nil ? "auto" : "static"))
+            }
+            for memnode in numatune.elements(forName: "memnode") {
+                facts.memoryNodes.append(
+                    MemoryNode(
+                        cellID: try reader.integer(memnode.attribute(forName: "cellid")?.stringValue, "<memnode cellid>", in: context),
+                        mode: memnode.attribute(forName: "mode")?.stringValue ?? "strict",
+                        nodeset: try reader.requiredCPUSet(memnode, attribute: "nodeset", in: context)))
+            }
+            facts.memoryNodes.sort { $0.cellID < $1.cellID }
+        }
+        return facts
+    }
+
+    /// `<memory unit='KiB'>` in KiB, converting libvirt's other units.
+    static func kibibytes(_ element: XMLElement, in context: String) throws -> Int {
+        let reader = ElementReader(source: context)
+        let value = try reader.integer(element.stringValue, "<memory>", in: context)
+        let unit = element.attribute(forName: "unit")?.stringValue ?? "KiB"
+        let factors: [String: Double] = [
+            "b": 1.0 / 1024, "bytes": 1.0 / 1024, "KB": 1000.0 / 1024, "k": 1, "KiB": 1, "MB": 1e6 / 1024, "M": 1024,
+            "MiB": 1024, "GB": 1e9 / 1024, "G": 1_048_576, "GiB": 1_048_576, "TB": 1e12 / 1024, "T": 1_073_741_824,
+            "TiB": 1_073_741_824,
+        ]
+        guard let factor = factors[unit] else { throw ProbeError(path: context, reason: "unknown memory unit '\(unit)'") }
+        return Int((Double(value) * factor).rounded())
+    }
+}
+
+/// Small readers that turn missing or malformed attributes into `ProbeError`s naming the domain.
+private struct ElementReader {
+    let source: String
+
+    func child(_ element: XMLElement, _ name: String, in context: String) throws -> XMLElement {
+        guard let child = element.elements(forName: name).first else {
+            throw ProbeError(path: context, reason: "no <\(name)> element")
+        }
+        return child
+    }
+
+    func integer(_ text: String?, _ what: String, in context: String) throws -> Int {
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), let value = Int(text) else {
+            throw ProbeError(path: context, reason: "\(what) is '\(text ?? "")', not a number")
+        }
+        return value
+    }
+
+    func cpuset(_ element: XMLElement, _ attribute: String, in context: String) throws -> CPUSet? {
+        guard let text = element.attribute(forName: attribute)?.stringValue else { return nil }
+        do {
+            return try CPUSet(parsing: text, dialect: .libvirt)
+        } catch {
+            throw ProbeError(path: context, reason: "<\(element.name ?? "") \(attribute)='\(text)'>: \(error)")
+        }
+    }
+
+    func requiredCPUSet(_ element: XMLElement, attribute: String = "cpuset", in context: String) throws -> CPUSet {
+        guard let set = try cpuset(element, attribute, in: context) else {
+            throw ProbeError(path: context, reason: "<\(element.name ?? "")> has no \(attribute)")
+        }
+        return set
+    }
+}

@@ -1,0 +1,137 @@
+import ConformCore
+
+/// The hypervisor layer's checks (subject: the VM).
+public enum HypervisorCatalog {
+    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String) -> CheckMetadata {
+        CheckMetadata(id: id, layer: .hypervisor, title: title, severity: severity, tags: ["libvirt"], remediation: remediation, rationale: rationale)
+    }
+
+    static let redefine = "Edit the domain (`virsh edit <vm>`) to match the VM definition, or regenerate it from the definition."
+
+    public static let present = entry(
+        "hv.domain.present", "The VM is defined in libvirt and running", .critical,
+        remediation: "`virsh define` the domain from its definition and `virsh start` it.",
+        rationale: "A design VM that is missing or stopped is capacity the cluster does not have.")
+    public static let vcpus = entry(
+        "hv.domain.vcpus", "vCPU count matches the definition", .major, remediation: redefine,
+        rationale: "Pins and Kubernetes allocatable are sized for this many vCPUs.")
+    public static let memory = entry(
+        "hv.domain.memory", "Memory matches the definition", .major, remediation: redefine,
+        rationale: "Node memory budgets are sized for this much guest memory.")
+    public static let vcpupinExpected = entry(
+        "hv.vcpupin.expected", "Every vCPU is pinned where the definition says", .critical,
+        remediation: "`virsh vcpupin <vm> <vcpu> <cpu> --config --live` for each drifted vCPU, or redefine the domain.",
+        rationale: "The design's isolation and NUMA locality are in the pins.")
+    public static let vcpupinSingle = entry(
+        "hv.vcpupin.single", "Each vCPU is pinned to exactly one existing host CPU", .major,
+        remediation: "Pin every vCPU to one host CPU (`<vcpupin vcpu='N' cpuset='C'/>` for each N).",
+        rationale: "An unpinned or multi-CPU vCPU floats, and the scheduler moves it across cores and nodes.")
+    public static let vcpupinNodeLocal = entry(
+        "hv.vcpupin.node-local", "A strictly bound VM runs on the node(s) of its memory", .critical,
+        remediation: "Pin the VM's vCPUs and emulator to CPUs of its numatune nodeset, or bind its memory to their node.",
+        rationale: "Strict memory on one node with vCPUs on the other makes every access remote (2.1x the distance).")
+    public static let vcpupinExclusive = entry(
+        "hv.vcpupin.exclusive", "No host CPU runs the vCPUs of two VMs", .critical,
+        remediation: "Give each VM its own host CPUs; only VMs declared flexible in the profile may share.",
+        rationale: "Two VMs on one CPU steal each other's time: pinning without exclusivity isolates nothing.")
+    public static let vcpupinSiblings = entry(
+        "hv.vcpupin.siblings", "The SMT siblings of a core belong to one VM", .minor,
+        remediation: "Pin both threads of a core (N and its sibling) to the same VM.",
+        rationale: "Sibling threads share a core's execution units and L1/L2: splitting them couples two VMs.")
+    public static let emulatorpinExpected = entry(
+        "hv.emulatorpin.expected", "Emulator threads are pinned where the definition says", .major,
+        remediation: "`virsh emulatorpin <vm> <cpuset> --config --live`, or redefine the domain.",
+        rationale: "The design reserves cores for QEMU's emulator threads.")
+    public static let emulatorpinDisjoint = entry(
+        "hv.emulatorpin.disjoint", "No vCPU runs on an emulator CPU", .major,
+        remediation: "Move the vCPUs off the emulator cpusets (or the emulator off them).",
+        rationale: "Emulator threads doing I/O on a vCPU's CPU add latency to that vCPU.")
+    public static let numatuneStrict = entry(
+        "hv.numatune.strict", "Memory binding (mode and nodeset) matches the definition", .critical,
+        remediation: "Set `<numatune><memory mode='strict' nodeset='N'/></numatune>` as the definition says.",
+        rationale: "Without a strict binding, guest memory spills to the remote node.")
+    public static let memoryFitsNode = entry(
+        "hv.memory.fits-node", "Bound guest memory and the host reserve fit each node", .critical,
+        remediation: "Shrink the VMs bound to the node, move one to the other node, or add memory.",
+        rationale: "A strict binding larger than the node's free memory fails to start or OOM-kills the guest.")
+    public static let liveVCPUAffinity = entry(
+        "hv.live.vcpu-affinity", "Running vCPU threads have the configured affinity", .critical,
+        remediation: "Re-apply the pins (`virsh vcpupin … --live`) and find what changed them (tuned, irqbalance, a script).",
+        rationale: "The configuration says nothing if the QEMU threads run elsewhere.")
+    public static let liveEmulatorAffinity = entry(
+        "hv.live.emulator-affinity", "Running emulator threads have the configured affinity", .major,
+        remediation: "Re-apply `virsh emulatorpin … --live` and find what changed it.",
+        rationale: "Emulator threads outside their cpuset land on vCPU cores.")
+    public static let liveMemoryPlacement = entry(
+        "hv.live.memory-placement", "Guest memory pages are on the bound node(s)", .critical,
+        remediation: "Check `numastat -p <qemu pid>`; restart the VM after fixing the binding to move its pages.",
+        rationale: "Pages allocated before a binding, or under pressure, stay remote until moved.")
+
+    public static let all: [CheckMetadata] = [
+        present, vcpus, memory, vcpupinExpected, vcpupinSingle, vcpupinNodeLocal, vcpupinExclusive, vcpupinSiblings,
+        emulatorpinExpected, emulatorpinDisjoint, numatuneStrict, memoryFitsNode, liveVCPUAffinity, liveEmulatorAffinity,
+        liveMemoryPlacement,
+    ]
+
+    /// The invariant checks on a set of placements (also all that `conform lint` runs).
+    public static let invariantIDs = [
+        vcpupinSingle.id, vcpupinNodeLocal.id, vcpupinExclusive.id, vcpupinSiblings.id, emulatorpinDisjoint.id,
+        memoryFitsNode.id,
+    ]
+
+    static func invariantChecks(_ invariants: PinningInvariants) -> [Check] {
+        [
+            Check(vcpupinSingle, evaluate: invariants.single), Check(vcpupinNodeLocal, evaluate: invariants.nodeLocal),
+            Check(vcpupinExclusive, evaluate: invariants.exclusive), Check(vcpupinSiblings, evaluate: invariants.siblings),
+            Check(emulatorpinDisjoint, evaluate: invariants.emulatorDisjoint), Check(memoryFitsNode, evaluate: invariants.memoryFits),
+        ]
+    }
+
+    /// `conform run`: the definitions of `spec`'s VMs against libvirt, the invariants over every domain
+    /// libvirt has, and the live truth of running ones. `topology` comes from the host's own facts.
+    public static func checks(
+        for spec: HostSpec, profile: Profile, facts: HypervisorFacts, topology: Probed<NUMATopology>
+    ) -> [Check] {
+        let definitions = spec.vms.compactMap(profile.vm(named:))
+        let definitionChecks = DefinitionChecks(definitions: definitions, facts: facts)
+        let live = LiveChecks(facts: facts)
+        var checks = [
+            Check(present, evaluate: definitionChecks.present), Check(vcpus, evaluate: definitionChecks.vcpus),
+            Check(memory, evaluate: definitionChecks.memory), Check(vcpupinExpected, evaluate: definitionChecks.vcpuPins),
+            Check(emulatorpinExpected, evaluate: definitionChecks.emulatorPin),
+            Check(numatuneStrict, evaluate: definitionChecks.numatune),
+            Check(liveVCPUAffinity, evaluate: live.vcpuAffinity), Check(liveEmulatorAffinity, evaluate: live.emulatorAffinity),
+            Check(liveMemoryPlacement, evaluate: live.memoryPlacement),
+        ]
+        switch (facts.domains, topology) {
+        case (.value(let domains), .value(let topology)):
+            let placements = domains.map { Placement(domain: $0, flexible: spec.flexibleVMs.contains($0.name)) }
+            checks += invariantChecks(
+                PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
+        case (.failed(let error), _), (_, .failed(let error)):
+            checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.error, message: "cannot read \(error)")] } }
+        case (.unavailable(let reason), _), (_, .unavailable(let reason)):
+            checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.skip, message: reason)] } }
+        }
+        return inCatalogOrder(checks)
+    }
+
+    /// Checks sorted as the catalog lists them, so reports read in the same order every time.
+    static func inCatalogOrder(_ checks: [Check]) -> [Check] {
+        all.compactMap { metadata in checks.first { $0.metadata.id == metadata.id } }
+    }
+
+    static var invariantMetadata: [CheckMetadata] { all.filter { invariantIDs.contains($0.id) } }
+
+    /// `conform lint`: the invariants on the profile's VM definitions and declared topology alone.
+    public static func lintChecks(for spec: HostSpec, profile: Profile) -> [Check] {
+        guard let topology = NUMATopology(spec: spec.topology) else {
+            let reason = "the profile declares no CPU list for every NUMA node of \(spec.name): nothing to check the pins against"
+            return invariantMetadata.map { metadata in Check(metadata) { [Finding(.error, message: reason)] } }
+        }
+        let placements = spec.vms.compactMap(profile.vm(named:)).map {
+            Placement(definition: $0, flexible: spec.flexibleVMs.contains($0.name))
+        }
+        return invariantChecks(PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
+    }
+}

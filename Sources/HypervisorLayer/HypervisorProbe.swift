@@ -1,0 +1,60 @@
+import ConformCore
+
+/// What the hypervisor probes see: libvirt's domains over a read-only connection and, for running ones,
+/// their QEMU processes under the sysroot.
+public struct HypervisorFacts: Codable, Sendable, Equatable {
+    public var uri: String
+    public var domains: Probed<[DomainFacts]>
+    /// Domains listed but not readable (vanished mid-run, permission), by name.
+    public var domainErrors: [String: ProbeError]
+    /// Live truth of running domains, by name.
+    public var live: [String: Probed<LiveDomainFacts>]
+
+    public init(uri: String, domains: Probed<[DomainFacts]>, domainErrors: [String: ProbeError] = [:], live: [String: Probed<LiveDomainFacts>] = [:]) {
+        self.uri = uri
+        self.domains = domains
+        self.domainErrors = domainErrors
+        self.live = live
+    }
+
+    public func domain(_ name: String) -> DomainFacts? { domains.value?.first { $0.name == name } }
+}
+
+public struct HypervisorProbe: Sendable {
+    public let uri: String
+    public let sysroot: String
+
+    public init(uri: String, sysroot: String) {
+        self.uri = uri
+        self.sysroot = sysroot
+    }
+
+    public func probe() -> HypervisorFacts {
+        let descriptions: [LibvirtConnection.DomainDescription]
+        do {
+            descriptions = try LibvirtConnection(uri: uri).domains()
+        } catch let error as ProbeError {
+            return HypervisorFacts(uri: uri, domains: .failed(error))
+        } catch {
+            return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: "\(error)")))
+        }
+        var domains: [DomainFacts] = []
+        var errors: [String: ProbeError] = [:]
+        for description in descriptions {
+            do {
+                let xml = try description.xml.get()
+                domains.append(try DomainXML.parse(xml, state: description.state, source: uri))
+            } catch let error as ProbeError {
+                errors[description.name] = error
+            } catch {
+                errors[description.name] = ProbeError(path: uri, reason: "\(error)")
+            }
+        }
+        let live = LiveProbe(sysroot: sysroot)
+        var liveFacts: [String: Probed<LiveDomainFacts>] = [:]
+        for domain in domains where domain.state == "running" {
+            liveFacts[domain.name] = Probed { try live.probe(domain: domain.name) }
+        }
+        return HypervisorFacts(uri: uri, domains: .value(domains), domainErrors: errors, live: liveFacts)
+    }
+}

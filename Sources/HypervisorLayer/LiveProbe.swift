@@ -1,0 +1,120 @@
+import ConformCore
+import Foundation
+
+/// Where a running QEMU process really is: its threads' CPU affinity and its memory pages per node, read
+/// from `/proc` under the sysroot (`conform facts`' `domains[].live`).
+public struct LiveDomainFacts: Codable, Sendable, Equatable {
+    public var pid: Int
+    public var threads: [ThreadFacts]
+    /// `Mems_allowed_list` of the process.
+    public var memsAllowed: CPUSet
+    /// Bytes of the process's resident pages per node (keyed by node number), summed over `numa_maps`.
+    public var bytesByNode: [String: Int]
+
+    public init(pid: Int, threads: [ThreadFacts], memsAllowed: CPUSet, bytesByNode: [String: Int]) {
+        self.pid = pid
+        self.threads = threads
+        self.memsAllowed = memsAllowed
+        self.bytesByNode = bytesByNode
+    }
+
+    /// The thread running vCPU `index` (QEMU names it `CPU <n>/KVM`).
+    public func vcpuThread(_ index: Int) -> ThreadFacts? { threads.first { $0.vcpu == index } }
+}
+
+/// One thread of the QEMU process.
+public struct ThreadFacts: Codable, Sendable, Equatable {
+    public var tid: Int
+    public var name: String
+    public var cpusAllowed: CPUSet
+
+    public init(tid: Int, name: String, cpusAllowed: CPUSet) {
+        self.tid = tid
+        self.name = name
+        self.cpusAllowed = cpusAllowed
+    }
+
+    /// The vCPU this thread runs, from QEMU's thread name `CPU 3/KVM`.
+    public var vcpu: Int? {
+        guard name.hasPrefix("CPU "), name.hasSuffix("/KVM") else { return nil }
+        return Int(name.dropFirst(4).dropLast(4))
+    }
+
+    /// The IOThread this thread runs, from QEMU's thread name `IO iothread1` (libvirt's ids).
+    public var iothread: Int? {
+        guard name.hasPrefix("IO iothread") else { return nil }
+        return Int(name.dropFirst("IO iothread".count))
+    }
+}
+
+/// Reads a running domain's QEMU process under a sysroot.
+public struct LiveProbe: Sendable {
+    public let root: String
+
+    public init(sysroot: String) {
+        root = sysroot == "/" ? "" : (sysroot.hasSuffix("/") ? String(sysroot.dropLast()) : sysroot)
+    }
+
+    func read(_ relative: String) throws -> String {
+        let path = "\(root)/\(relative)"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProbeError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// libvirt's pid file for the domain, then the process's threads, memory policy and pages.
+    public func probe(domain name: String) throws -> LiveDomainFacts {
+        let pidFile = "run/libvirt/qemu/\(name).pid"
+        let pidText = try read(pidFile).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let pid = Int(pidText) else { throw ProbeError(path: "\(root)/\(pidFile)", reason: "'\(pidText)' is not a pid") }
+        let taskDirectory = "\(root)/proc/\(pid)/task"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: taskDirectory) else {
+            throw ProbeError(path: taskDirectory, reason: "no such directory: is QEMU (pid \(pid)) still running?")
+        }
+        var threads: [ThreadFacts] = []
+        for tid in entries.compactMap(Int.init).sorted() {
+            let name = try read("proc/\(pid)/task/\(tid)/comm").trimmingCharacters(in: .whitespacesAndNewlines)
+            let status = try read("proc/\(pid)/task/\(tid)/status")
+            threads.append(ThreadFacts(tid: tid, name: name, cpusAllowed: try list("Cpus_allowed_list", in: status, path: "proc/\(pid)/task/\(tid)/status")))
+        }
+        let status = try read("proc/\(pid)/status")
+        let mems = try list("Mems_allowed_list", in: status, path: "proc/\(pid)/status")
+        let maps = try read("proc/\(pid)/numa_maps")
+        return LiveDomainFacts(pid: pid, threads: threads, memsAllowed: mems, bytesByNode: Self.bytesByNode(numaMaps: maps))
+    }
+
+    func list(_ field: String, in status: String, path: String) throws -> CPUSet {
+        for line in status.split(separator: "\n") where line.hasPrefix("\(field):") {
+            do {
+                return try CPUSet(parsing: String(line.dropFirst(field.count + 1)))
+            } catch {
+                throw ProbeError(path: "\(root)/\(path)", reason: "\(field): \(error)")
+            }
+        }
+        throw ProbeError(path: "\(root)/\(path)", reason: "no \(field) line")
+    }
+
+    /// Sums `N<node>=<pages>` × `kernelpagesize_kB` over every mapping. The policy field may contain
+    /// spaces (`prefer (many)`, `weighted interleave:0-1`), so fields are matched by their form, not position.
+    public static func bytesByNode(numaMaps: String) -> [String: Int] {
+        var bytes: [String: Int] = [:]
+        for line in numaMaps.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            var pageKiB = 4
+            var pages: [(Int, Int)] = []
+            for field in fields {
+                if field.hasPrefix("kernelpagesize_kB="), let size = Int(field.dropFirst("kernelpagesize_kB=".count)) {
+                    pageKiB = size
+                } else if field.first == "N", let equals = field.firstIndex(of: "="),
+                    let node = Int(field[field.index(after: field.startIndex)..<equals]),
+                    let count = Int(field[field.index(after: equals)...])
+                {
+                    pages.append((node, count))
+                }
+            }
+            for (node, count) in pages { bytes[String(node), default: 0] += count * pageKiB * 1024 }
+        }
+        return bytes
+    }
+}

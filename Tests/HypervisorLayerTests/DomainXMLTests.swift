@@ -1,0 +1,74 @@
+import ConformCore
+import HypervisorLayer
+import XCTest
+
+/// libvirt's own test data (`../shared/real-world/libvirt`): every file reads, with the pins and nodesets
+/// libvirt itself reports.
+final class DomainXMLTests: XCTestCase {
+    func parse(_ file: String) throws -> DomainFacts {
+        let xml = try String(contentsOf: realWorldLibvirt.appendingPathComponent(file), encoding: .utf8)
+        return try DomainXML.parse(xml, source: file)
+    }
+
+    func testCputune() throws {
+        let domain = try parse("cputune.xml")
+        XCTAssertEqual(domain.name, "QEMUGuest1")
+        XCTAssertEqual(domain.vcpus, 4)
+        XCTAssertEqual(domain.memoryKiB, 219_136)
+        XCTAssertEqual(domain.vcpuPins, [VCPUPin(vcpu: 0, cpuset: [0]), VCPUPin(vcpu: 1, cpuset: [1])])
+        XCTAssertEqual(domain.emulatorPin, [1])
+        XCTAssertNil(domain.allowedCPUs(ofVCPU: 2), "vCPUs 2 and 3 are not pinned")
+    }
+
+    func testIOThreadPinsOutOfOrder() throws {
+        let domain = try parse("cputune-iothreads.xml")
+        XCTAssertEqual(domain.iothreadPins, [IOThreadPin(iothread: 1, cpuset: [2]), IOThreadPin(iothread: 2, cpuset: [3])])
+        XCTAssertEqual(domain.emulatorPin, [1])
+    }
+
+    func testAutomaticPlacement() throws {
+        let domain = try parse("cputune-numatune.xml")
+        XCTAssertEqual(domain.vcpus, 6)
+        XCTAssertEqual(domain.currentVCPUs, 2)
+        XCTAssertEqual(domain.vcpuPlacement, "auto")
+        XCTAssertEqual(domain.emulatorPin?.description, "1-3")
+        XCTAssertEqual(domain.numaMemory, NumaTuneMemory(mode: "strict", nodeset: nil, placement: "auto"))
+    }
+
+    func testMemnodesNormaliseLikeLibvirt() throws {
+        let written = try parse("numatune-memnode.xml")
+        let normalised = try parse("qemuxml2xmloutdata-numatune-memnode.xml")
+        XCTAssertEqual(written.numaMemory, NumaTuneMemory(mode: "strict", nodeset: try CPUSet(parsing: "0-7"), placement: "static"))
+        XCTAssertEqual(written.memoryNodes.map { "\($0.cellID) \($0.mode) \($0.nodeset)" }, ["0 preferred 3", "2 strict 1-2,5,7"])
+        XCTAssertEqual(written.memoryNodes, normalised.memoryNodes, "1-2,5-7,^6 is libvirt's 1-2,5,7")
+        XCTAssertEqual(written.numaMemory, normalised.numaMemory)
+    }
+
+    func testRestrictiveAndInterleave() throws {
+        XCTAssertEqual(try parse("numatune-memnode-restrictive-mode.xml").numaMemory?.mode, "restrictive")
+        let interleaveAuto = try parse("numad-auto-memory-vcpu-no-cpuset-and-placement.xml")
+        XCTAssertEqual(interleaveAuto.numaMemory?.mode, "interleave")
+        XCTAssertEqual(interleaveAuto.numaMemory?.placement, "auto")
+        let interleaveStatic = try parse("numad-auto-vcpu-static-numatune.xml")
+        XCTAssertEqual(interleaveStatic.numaMemory?.nodeset, [0])
+        XCTAssertEqual(interleaveStatic.vcpuPlacement, "auto")
+    }
+
+    func testEveryRealWorldFileReads() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: realWorldLibvirt.path).filter { $0.hasSuffix(".xml") }
+        XCTAssertEqual(files.count, 8)
+        for file in files { XCTAssertNoThrow(try parse(file), file) }
+    }
+
+    func testBrokenXMLNamesTheDomainAndAttribute() {
+        XCTAssertThrowsError(try DomainXML.parse("<domain><name>x</nam></domain>", source: "test:///f.xml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("test:///f.xml: not well-formed XML"), "\(error)")
+        }
+        let badPin = "<domain><name>vm1</name><memory>1024</memory><vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='3-1'/></cputune></domain>"
+        XCTAssertThrowsError(try DomainXML.parse(badPin, source: "qemu:///system")) { error in
+            XCTAssertEqual("\(error)", "qemu:///system (domain vm1): <vcpupin cpuset='3-1'>: invalid CPU list '3-1': reversed range '3-1'")
+        }
+        let memoryInGiB = "<domain><name>vm1</name><memory unit='GiB'>2</memory><vcpu>1</vcpu></domain>"
+        XCTAssertEqual(try DomainXML.parse(memoryInGiB).memoryKiB, 2_097_152)
+    }
+}
