@@ -1,0 +1,84 @@
+import ConformCore
+import HypervisorLayer
+import XCTest
+
+/// The probe over libvirt's real API (its test driver) and a fixture's /proc.
+final class HypervisorProbeTests: XCTestCase {
+    func testFixtureDomainsThroughTheTestDriver() throws {
+        let host = fixtureHost("mac-numa", "numa-server")
+        let facts = HypervisorProbe(uri: "test://\(host.path)/libvirt.xml", sysroot: host.appendingPathComponent("sysroot").path).probe()
+        let domains = try XCTUnwrap(facts.domains.value, "\(facts.domains)")
+        XCTAssertEqual(domains.map(\.name), ["k3s-minio-storage", "k3s-slm-worker-1", "k3s-slm-worker-2"])
+        XCTAssertTrue(domains.allSatisfy { $0.state == "running" })
+        let worker = try XCTUnwrap(facts.domain("k3s-slm-worker-1"))
+        XCTAssertEqual(worker.vcpus, 34)
+        XCTAssertEqual(worker.memoryKiB, 122_880 * 1024)
+        XCTAssertEqual(worker.allowedCPUs(ofVCPU: 33), [52])
+        XCTAssertEqual(worker.emulatorPin?.description, "17,53")
+        XCTAssertEqual(worker.numaMemory?.nodeset, [0])
+        let live = try XCTUnwrap(facts.live["k3s-slm-worker-1"]?.value)
+        XCTAssertEqual(live.vcpuThread(1)?.cpusAllowed, [36])
+        XCTAssertEqual(live.memsAllowed, [0])
+        XCTAssertGreaterThan(live.bytesByNode["0"] ?? 0, 120 * 1_073_741_824)
+    }
+
+    func testStoppedDomainsHaveNoLiveFacts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conform-lv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let document = """
+            <node>
+              <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+                <name>stopped</name><memory>1024</memory><vcpu>1</vcpu><os><type>hvm</type></os>
+                <test:runstate>5</test:runstate>
+              </domain>
+            </node>
+            """
+        try document.write(to: directory.appendingPathComponent("libvirt.xml"), atomically: true, encoding: .utf8)
+        let facts = HypervisorProbe(uri: "test://\(directory.path)/libvirt.xml", sysroot: directory.path).probe()
+        XCTAssertEqual(facts.domain("stopped")?.state, "shut off")
+        XCTAssertNil(facts.live["stopped"])
+    }
+
+    func testAnUnreachableURIIsAnErrorNamingIt() {
+        let facts = HypervisorProbe(uri: "test:///nonexistent/libvirt.xml", sysroot: "/").probe()
+        guard case .failed(let error) = facts.domains else { return XCTFail("\(facts.domains)") }
+        XCTAssertEqual(error.path, "test:///nonexistent/libvirt.xml")
+        XCTAssertTrue(error.reason.hasPrefix("cannot connect: "), error.reason)
+    }
+
+    func testAMissingPidFileIsAnErrorWithThePath() throws {
+        let error = try XCTUnwrap(
+            { () -> ProbeError? in
+                do {
+                    _ = try LiveProbe(sysroot: "/nonexistent").probe(domain: "vm1")
+                    return nil
+                } catch { return error as? ProbeError }
+            }())
+        XCTAssertEqual(error, ProbeError(path: "/nonexistent/run/libvirt/qemu/vm1.pid", reason: "no such file"))
+    }
+
+    func testNumaMapsFromTheKernelDocumentation() throws {
+        let text = try String(
+            contentsOf: realWorldLibvirt.deletingLastPathComponent().appendingPathComponent("numactl/numa_maps_linux-Documentation-proc.rst-example.txt"),
+            encoding: .utf8)
+        let bytes = LiveProbe.bytesByNode(numaMaps: text)
+        // N0: 24 + 41 small pages; N3: every other page, one of them a 2 MiB huge page.
+        XCTAssertEqual(bytes["0"], (24 + 41) * 4096)
+        XCTAssertEqual(bytes["3"], (1 + 1 + 2 + 1 + 1 + 1 + 18 + 2 + 1 + 3 + 3 + 2 + 3 + 1) * 4096 + 2 * 1_048_576)
+    }
+
+    func testNumaMapsPoliciesWithSpaces() {
+        let text = """
+            7f0000000000 prefer (many) anon=10 N0=6 N1=4 kernelpagesize_kB=4
+            7f1000000000 weighted interleave:0-1 anon=4 N0=2 N1=2 kernelpagesize_kB=2048
+            """
+        XCTAssertEqual(LiveProbe.bytesByNode(numaMaps: text), ["0": 6 * 4096 + 2 * 2_097_152, "1": 4 * 4096 + 2 * 2_097_152])
+    }
+
+    func testThreadNames() {
+        XCTAssertEqual(ThreadFacts(tid: 1, name: "CPU 12/KVM", cpusAllowed: [1]).vcpu, 12)
+        XCTAssertNil(ThreadFacts(tid: 1, name: "qemu-system-x86", cpusAllowed: [1]).vcpu)
+        XCTAssertEqual(ThreadFacts(tid: 1, name: "IO iothread2", cpusAllowed: [1]).iothread, 2)
+    }
+}
