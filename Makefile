@@ -1,7 +1,8 @@
 # conform — build, set up and test. `make demo` and `make test` are the README's two commands.
 
 SWIFT        ?= swift
-APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux
+APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
+                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
 PIP_PACKAGES := junitparser
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)

@@ -29,7 +29,7 @@ struct LiveChecks: Sendable {
             var drift: [String] = []
             for vcpu in 0..<(domain.currentVCPUs ?? domain.vcpus) {
                 guard let thread = live.vcpuThread(vcpu) else {
-                    drift.append("no thread 'CPU \(vcpu)/KVM' in pid \(live.pid)")
+                    drift.append("no thread 'CPU \(vcpu)/KVM' (or /TCG) in pid \(live.pid)")
                     continue
                 }
                 if let configured = domain.allowedCPUs(ofVCPU: vcpu), thread.cpusAllowed != configured {

@@ -34,10 +34,10 @@ public struct ThreadFacts: Codable, Sendable, Equatable {
         self.cpusAllowed = cpusAllowed
     }
 
-    /// The vCPU this thread runs, from QEMU's thread name `CPU 3/KVM`.
+    /// The vCPU this thread runs, from QEMU's thread name: `CPU 3/KVM` (or `CPU 3/TCG` without KVM).
     public var vcpu: Int? {
-        guard name.hasPrefix("CPU "), name.hasSuffix("/KVM") else { return nil }
-        return Int(name.dropFirst(4).dropLast(4))
+        guard name.hasPrefix("CPU "), let slash = name.firstIndex(of: "/") else { return nil }
+        return Int(name[name.index(name.startIndex, offsetBy: 4)..<slash])
     }
 
     /// The IOThread this thread runs, from QEMU's thread name `IO iothread1` (libvirt's ids).

@@ -1,52 +1,8 @@
 import Foundation
 import XCTest
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// The built `conform` binary, end to end: arguments in, exit code, output and report files out.
-final class CLITests: XCTestCase {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    var binary: URL {
-        // Test bundles are built beside the products they depend on (on Linux the bundle URL is that directory).
-        let bundle = Bundle(for: CLITests.self).bundleURL
-        let directory = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-        return directory.appendingPathComponent("conform")
-    }
-
-    func conform(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conform-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
+final class CLITests: XCTestCase, ConformBinary {
     func fixture(_ profile: String) -> String {
         repositoryRoot.appendingPathComponent("fixtures/\(profile)").path
     }

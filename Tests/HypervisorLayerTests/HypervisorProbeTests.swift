@@ -78,7 +78,9 @@ final class HypervisorProbeTests: XCTestCase {
 
     func testThreadNames() {
         XCTAssertEqual(ThreadFacts(tid: 1, name: "CPU 12/KVM", cpusAllowed: [1]).vcpu, 12)
+        XCTAssertEqual(ThreadFacts(tid: 1, name: "CPU 0/TCG", cpusAllowed: [1]).vcpu, 0)
         XCTAssertNil(ThreadFacts(tid: 1, name: "qemu-system-x86", cpusAllowed: [1]).vcpu)
+        XCTAssertNil(ThreadFacts(tid: 1, name: "CPU x/KVM", cpusAllowed: [1]).vcpu)
         XCTAssertEqual(ThreadFacts(tid: 1, name: "IO iothread2", cpusAllowed: [1]).iothread, 2)
     }
 }

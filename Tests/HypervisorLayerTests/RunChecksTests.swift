@@ -98,7 +98,7 @@ final class RunChecksTests: XCTestCase {
         XCTAssertEqual(memory?.measurements.first, Measurement(name: "hv.vm1.memory.off-node", value: 10, unit: "%"))
         var missingThread = live
         missingThread.threads.removeLast()
-        XCTAssertEqual(results(live: missingThread)["hv.live.vcpu-affinity"]?.first?.message, "no thread 'CPU 1/KVM' in pid 100")
+        XCTAssertEqual(results(live: missingThread)["hv.live.vcpu-affinity"]?.first?.message, "no thread 'CPU 1/KVM' (or /TCG) in pid 100")
     }
 
     func testLiveFactsThatCouldNotBeReadAreErrors() {
