@@ -32,7 +32,7 @@ public enum DomainXML {
 
     /// Parses a `<domain>` element (also one inside a test-driver `<node>` document).
     public static func parse(_ domain: XMLElement, state: String, source: String) throws -> DomainFacts {
-        let reader = ElementReader(source: source)
+        let reader = ElementReader()
         guard let name = domain.elements(forName: "name").first?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
             throw ProbeError(path: source, reason: "<domain> has no <name>")
         }
@@ -86,7 +86,7 @@ public enum DomainXML {
 
     /// `<memory unit='KiB'>` in KiB, converting libvirt's other units.
     static func kibibytes(_ element: XMLElement, in context: String) throws -> Int {
-        let reader = ElementReader(source: context)
+        let reader = ElementReader()
         let value = try reader.integer(element.stringValue, "<memory>", in: context)
         let unit = element.attribute(forName: "unit")?.stringValue ?? "KiB"
         let factors: [String: Double] = [
@@ -101,8 +101,6 @@ public enum DomainXML {
 
 /// Small readers that turn missing or malformed attributes into `ProbeError`s naming the domain.
 private struct ElementReader {
-    let source: String
-
     func child(_ element: XMLElement, _ name: String, in context: String) throws -> XMLElement {
         guard let child = element.elements(forName: name).first else {
             throw ProbeError(path: context, reason: "no <\(name)> element")

@@ -1,4 +1,5 @@
 import ConformCore
+import Foundation
 import HostLayer
 import HypervisorLayer
 
@@ -45,7 +46,8 @@ enum Wiring {
         guard isHypervisor || isGeneric else { return nil }
         guard let uri = target.libvirtURI else {
             if isGeneric { return nil }
-            let missing = ProbeError(path: "\(target.sysroot)/../libvirt.xml", reason: "the fixture host has no libvirt.xml")
+            let file = URL(fileURLWithPath: target.sysroot).deletingLastPathComponent().appendingPathComponent("libvirt.xml")
+            let missing = ProbeError(path: file.path, reason: "no such file: this fixture hypervisor host has no libvirt.xml")
             return HypervisorFacts(uri: "(none)", domains: .failed(missing))
         }
         let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
