@@ -81,4 +81,14 @@ extension Probed {
         case .failed(let error): return .failed(error)
         }
     }
+
+    /// The findings of a check over this fact: `error` naming the path when it could not be read, `skip`
+    /// with the reason when it does not exist here, else whatever `body` finds.
+    public func evaluate(_ body: (Value) -> [Finding]) -> [Finding] {
+        switch self {
+        case .value(let value): return body(value)
+        case .unavailable(let reason): return [Finding(.skip, message: reason)]
+        case .failed(let error): return [Finding(.error, message: "cannot read \(error)")]
+        }
+    }
 }

@@ -16,6 +16,15 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "The libvirt URI to read domains from, read-only (fixtures use their own libvirt.xml).")
     var libvirtURI: String = "qemu:///system"
 
+    @Option(help: "The kubeconfig for the cluster layer (default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use instead of its current-context.")
+    var context: String?
+
+    @Option(help: "Seconds an API request to the cluster may take in all (connecting takes at most a quarter of it).")
+    var kubeTimeout: Double = 20
+
     func validate() throws {
         if fixture != nil && sysroot != nil {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")

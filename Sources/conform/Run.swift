@@ -32,10 +32,15 @@ extension Conform {
             let clock = ContinuousClock.now
             let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
             let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
-            let targets = try TargetResolver.resolve(profile: profile, source: source)
             let selection = try self.selection.selection()
+            // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
+            let needsHosts = selection.includes(layer: .host) || selection.includes(layer: .hypervisor)
+            let targets = needsHosts ? try TargetResolver.resolve(profile: profile, source: source) : []
 
-            let plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection) }
+            var plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection) }
+            if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
+                plans.append(cluster)
+            }
             let results = Runner(checkTimeout: checkTimeout).run(plans)
             let runReport = RunReport(
                 profile: profile.name, started: started, durationSeconds: clock.secondsSince,

@@ -1,3 +1,4 @@
+import ClusterLayer
 import ConformCore
 import Foundation
 import HostLayer
@@ -10,7 +11,38 @@ enum Wiring {
     static let probeTimeout = 30.0
 
     /// Every check the built layers provide, in report order.
-    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all }
+    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all }
+
+    /// The name cluster results are filed under: the cluster is no single host.
+    static let clusterHost = "cluster"
+
+    /// The cluster checks, once per run: against a fixture's kubectl JSON, or the API server of the
+    /// kubeconfig. `nil` when the layer does not apply (a fixture without `cluster/`, or no kubeconfig
+    /// when the cluster layer was not asked for by name).
+    static func clusterPlan(profile: Profile, source: SourceOptions, selection: Selection) throws -> HostPlan? {
+        guard selection.includes(layer: .cluster), ClusterCatalog.all.contains(where: selection.includes) else { return nil }
+        let facts: ClusterFacts
+        if let fixture = source.fixture {
+            let directory = (fixture as NSString).appendingPathComponent("cluster")
+            guard FileManager.default.fileExists(atPath: directory) else { return nil }
+            facts = ClusterProbe.probe(fixtureDirectory: directory)
+        } else {
+            let located = Kubeconfig.locate(explicit: source.kubeconfig)
+            guard let path = located.path else {
+                guard selection.layers?.contains(.cluster) ?? false else { return nil }
+                let missing = ProbeError(path: located.lookedAt.joined(separator: ", "), reason: "no kubeconfig found")
+                facts = ClusterFacts(source: "kubeconfig", all: .failed(missing))
+                return HostPlan(host: clusterHost, checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) })
+            }
+            let credentials = try Kubeconfig.load(file: path, context: source.context)
+            if credentials.insecureSkipTLSVerify {
+                log.warning("\(path): insecure-skip-tls-verify is set: the API server's certificate is NOT verified")
+            }
+            let client = KubeClient(credentials: credentials, connectTimeout: source.kubeTimeout / 4, totalTimeout: source.kubeTimeout)
+            facts = ClusterProbe.probe(client: client)
+        }
+        return HostPlan(host: clusterHost, checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) })
+    }
 
     /// The checks of one host, filtered by the selection.
     static func plan(for target: Target, profile: Profile, selection: Selection) -> HostPlan {

@@ -19,9 +19,9 @@ final class CLITests: XCTestCase, ConformBinary {
         let designDefects = [
             "mac-numa": [
                 "hv.vcpupin.exclusive[k3s-slm-worker-2]", "hv.vcpupin.exclusive[k3s-minio-storage]",
-                "hv.memory.fits-node[unbound]",
+                "hv.memory.fits-node[unbound]", "k8s.workload.qos[temporal/temporal-worker]",
             ],
-            "single-numa": [], "distributed": [],
+            "single-numa": ["k8s.workload.placement[default/etl-tasks]"], "distributed": [],
         ]
         for (profile, defects) in designDefects {
             let work = try temporaryDirectory()
@@ -47,7 +47,7 @@ final class CLITests: XCTestCase, ConformBinary {
         let all = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "host", "--format", "json", "--out", temporaryDirectory().path])
         XCTAssertEqual(all.status, 0, all.stderr)
         let out = try temporaryDirectory()
-        let one = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--format", "json", "--out", out.path])
+        let one = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--layers", "host", "--format", "json", "--out", out.path])
         XCTAssertEqual(one.status, 0, one.stderr)
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
         let hosts = Set((document?["results"] as? [[String: Any]] ?? []).compactMap { $0["host"] as? String })
@@ -67,7 +67,7 @@ final class CLITests: XCTestCase, ConformBinary {
         let variant = try fixtureCopy("single-numa")
         let file = variant.appendingPathComponent("hosts/numa-server/sysroot/proc/sys/kernel/numa_balancing")
         try FileManager.default.removeItem(at: file)
-        let outcome = try conform(["run", "--profile", "single-numa", "--fixture", variant.path, "--format", "console"])
+        let outcome = try conform(["run", "--profile", "single-numa", "--fixture", variant.path, "--layers", "host", "--format", "console"])
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("ERROR  numa-server  host.numa_balancing  cannot read \(file.path): no such file"), outcome.stdout)
     }

@@ -1,0 +1,65 @@
+import ConformCore
+import Foundation
+
+/// What the cluster probes see: nodes, pods and DaemonSets, from the API or a fixture's kubectl JSON.
+public struct ClusterFacts: Codable, Sendable, Equatable {
+    /// The API server URL, or the fixture directory.
+    public var source: String
+    public var nodes: Probed<[Node]>
+    public var pods: Probed<[Pod]>
+    public var daemonSets: Probed<[DaemonSet]>
+
+    public init(source: String, nodes: Probed<[Node]>, pods: Probed<[Pod]>, daemonSets: Probed<[DaemonSet]>) {
+        self.source = source
+        self.nodes = nodes
+        self.pods = pods
+        self.daemonSets = daemonSets
+    }
+
+    /// Every part failed or unavailable for the same reason.
+    public init(source: String, all reason: Probed<[Node]>) {
+        func same<T>(_ type: T.Type) -> Probed<[T]> {
+            switch reason {
+            case .failed(let error): return .failed(error)
+            case .unavailable(let text): return .unavailable(text)
+            case .value: return .value([])
+            }
+        }
+        self.init(source: source, nodes: same(Node.self), pods: same(Pod.self), daemonSets: same(DaemonSet.self))
+    }
+}
+
+public enum ClusterProbe {
+    /// The API paths of the three lists.
+    static let nodesPath = "/api/v1/nodes"
+    static let podsPath = "/api/v1/pods"
+    static let daemonSetsPath = "/apis/apps/v1/daemonsets"
+
+    /// Lists from the API server.
+    public static func probe(client: KubeClient) -> ClusterFacts {
+        ClusterFacts(
+            source: client.credentials.server,
+            nodes: Probed { try client.list(nodesPath, as: Node.self) },
+            pods: Probed { try client.list(podsPath, as: Pod.self) },
+            daemonSets: Probed { try client.list(daemonSetsPath, as: DaemonSet.self) })
+    }
+
+    /// `nodes.json`, `pods.json` and `daemonsets.json` of a fixture's `cluster/` directory, as
+    /// `kubectl get … -o json` wrote them.
+    public static func probe(fixtureDirectory directory: String) -> ClusterFacts {
+        func read<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
+            Probed {
+                let path = (directory as NSString).appendingPathComponent(name)
+                guard let data = FileManager.default.contents(atPath: path) else { throw ProbeError(path: path, reason: "no such file") }
+                do {
+                    return try JSONDecoder().decode(KubeList<Item>.self, from: data).items
+                } catch {
+                    throw ProbeError(path: path, reason: "not a kubectl JSON list: \(KubeClient.describe(error))")
+                }
+            }
+        }
+        return ClusterFacts(
+            source: directory, nodes: read("nodes.json", Node.self), pods: read("pods.json", Pod.self),
+            daemonSets: read("daemonsets.json", DaemonSet.self))
+    }
+}
