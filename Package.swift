@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore"]),
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
+        .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore"]),
     ]
 )

@@ -35,13 +35,28 @@ public enum ClusterProbe {
     static let podsPath = "/api/v1/pods"
     static let daemonSetsPath = "/apis/apps/v1/daemonsets"
 
-    /// Lists from the API server.
+    /// Lists from the API server, the three at once so an unanswering server costs one timeout, not three.
     public static func probe(client: KubeClient) -> ClusterFacts {
-        ClusterFacts(
-            source: client.credentials.server,
-            nodes: Probed { try client.list(nodesPath, as: Node.self) },
-            pods: Probed { try client.list(podsPath, as: Pod.self) },
-            daemonSets: Probed { try client.list(daemonSetsPath, as: DaemonSet.self) })
+        let nodes = Locked<Probed<[Node]>>(.unavailable("not listed"))
+        let pods = Locked<Probed<[Pod]>>(.unavailable("not listed"))
+        let daemonSets = Locked<Probed<[DaemonSet]>>(.unavailable("not listed"))
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let result = Probed { try client.list(nodesPath, as: Node.self) }
+            nodes.withLock { $0 = result }
+        }
+        DispatchQueue.global().async(group: group) {
+            let result = Probed { try client.list(podsPath, as: Pod.self) }
+            pods.withLock { $0 = result }
+        }
+        DispatchQueue.global().async(group: group) {
+            let result = Probed { try client.list(daemonSetsPath, as: DaemonSet.self) }
+            daemonSets.withLock { $0 = result }
+        }
+        group.wait()
+        return ClusterFacts(
+            source: client.credentials.server, nodes: nodes.withLock { $0 }, pods: pods.withLock { $0 },
+            daemonSets: daemonSets.withLock { $0 })
     }
 
     /// `nodes.json`, `pods.json` and `daemonsets.json` of a fixture's `cluster/` directory, as

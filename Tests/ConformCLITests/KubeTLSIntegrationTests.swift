@@ -1,0 +1,156 @@
+import Foundation
+import XCTest
+
+/// The cluster layer over real TLS against a stand-in API server (scripts/fake-apiserver.py): its own CA,
+/// a server certificate, client-certificate verification as K3s does, the fixture's lists at the real API
+/// paths, two items a page.
+final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
+    var pki: URL!
+    let token = "s3cr3t-t0ken-never-printed"
+
+    override func setUpWithError() throws {
+        pki = try temporaryDirectory()
+        let script = """
+            set -e
+            cd '\(pki.path)'
+            for ca in ca other-ca; do
+              openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.crt -days 2 -subj "/CN=$ca" 2>/dev/null
+            done
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=k3s" 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
+            for client in client:ca stranger:other-ca; do
+              name=${client%%:*}; ca=${client##*:}
+              openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/O=system:masters/CN=$name" 2>/dev/null
+              openssl x509 -req -in $name.csr -CA $ca.crt -CAkey $ca.key -CAcreateserial -out $name.crt -days 2 2>/dev/null
+            done
+            """
+        let made = try shell(script)
+        guard made.status == 0 else { throw XCTSkip("openssl could not make the test certificates: \(made.stderr)") }
+    }
+
+    /// Starts the stand-in server and returns its URL; it is stopped when the test ends.
+    func startServer(_ extra: [String]) throws -> String {
+        let portFile = pki.appendingPathComponent("port-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--port-file", portFile.path] + extra
+        try process.run()
+        addTeardownBlock {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        for _ in 0..<100 {
+            if let port = try? String(contentsOf: portFile, encoding: .utf8) { return "https://127.0.0.1:\(port)" }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTFail("the stand-in API server did not start")
+        return ""
+    }
+
+    func tlsServer() throws -> String {
+        try startServer([
+            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert", pki.appendingPathComponent("server.crt").path,
+            "--key", pki.appendingPathComponent("server.key").path, "--client-ca", pki.appendingPathComponent("ca.crt").path,
+        ])
+    }
+
+    func pem(_ name: String) throws -> String {
+        try Data(contentsOf: pki.appendingPathComponent(name)).base64EncodedString()
+    }
+
+    /// A kubeconfig as K3s writes it: CA, client certificate and key inline.
+    func kubeconfig(server: String, ca: String = "ca.crt", client: String? = "client", token: String? = nil) throws -> String {
+        var user = ""
+        if let client { user += "    client-certificate-data: \(try pem("\(client).crt"))\n    client-key-data: \(try pem("\(client).key"))\n" }
+        if let token { user += "    token: \(token)\n" }
+        let text = """
+            apiVersion: v1
+            clusters:
+            - cluster:
+                certificate-authority-data: \(try pem(ca))
+                server: \(server)
+              name: default
+            contexts:
+            - context:
+                cluster: default
+                user: default
+              name: default
+            current-context: default
+            kind: Config
+            preferences: {}
+            users:
+            - name: default
+              user:
+            \(user)
+            """
+        let file = pki.appendingPathComponent("kubeconfig-\(UUID().uuidString).yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    func clusterRun(_ kubeconfig: String, timeout: Int = 10, out: URL? = nil) throws -> Outcome {
+        var arguments = ["run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig, "--kube-timeout", "\(timeout)"]
+        if let out { arguments += ["--format", "console,json", "--out", out.path] } else { arguments += ["--format", "console"] }
+        return try conform(arguments)
+    }
+
+    func results(_ directory: URL) throws -> [String] {
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json"))) as? [String: Any]
+        return (document?["results"] as? [[String: Any]] ?? []).map { result in
+            "\(result["id"] ?? "") \(result["subject"] ?? "") \(result["status"] ?? "") \(result["message"] ?? "")"
+        }
+    }
+
+    func testTheAPIGivesTheSameResultsAsTheFixture() throws {
+        let server = try tlsServer()
+        let viaAPI = try temporaryDirectory()
+        let outcome = try clusterRun(try kubeconfig(server: server), out: viaAPI)
+        XCTAssertEqual(outcome.status, 1, outcome.stdout + outcome.stderr)
+        let viaFixture = try temporaryDirectory()
+        _ = try conform(["run", "--profile", "mac-numa", "--layers", "cluster", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
+                         "--format", "json", "--out", viaFixture.path])
+        XCTAssertEqual(try results(viaAPI), try results(viaFixture), "2 items a page: pagination must give every item")
+        XCTAssertEqual(try results(viaAPI).filter { $0.contains(" fail ") }.count, 1)
+    }
+
+    func testAWrongCAIsAClearError() throws {
+        let server = try tlsServer()
+        let outcome = try clusterRun(try kubeconfig(server: server, ca: "other-ca.crt"))
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: SSL peer certificate or SSH remote key was not OK"), outcome.stdout)
+    }
+
+    func testAClientCertificateFromAnotherCAIsRefused() throws {
+        let server = try tlsServer()
+        let outcome = try clusterRun(try kubeconfig(server: server, client: "stranger"))
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        let line = outcome.stdout.split(separator: "\n").first { $0.contains("k8s.node.ready") } ?? ""
+        XCTAssertTrue(line.hasPrefix("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: "), String(line))
+        XCTAssertFalse(outcome.stdout.contains(try pem("stranger.key")))
+    }
+
+    func testAnExpiredTokenIsA401WithoutTheToken() throws {
+        let server = try startServer([
+            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert", pki.appendingPathComponent("server.crt").path,
+            "--key", pki.appendingPathComponent("server.key").path, "--token", "the-current-token",
+        ])
+        let outcome = try clusterRun(try kubeconfig(server: server, client: nil, token: token))
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("HTTP 401, unauthorized: the token or client certificate was not accepted (expired or wrong) (Unauthorized: Unauthorized)"), outcome.stdout)
+        XCTAssertFalse((outcome.stdout + outcome.stderr).contains(token), "the token never appears in output")
+        // With the right token the same server answers.
+        let good = try clusterRun(try kubeconfig(server: server, client: nil, token: "the-current-token"))
+        XCTAssertEqual(good.status, 1, good.stdout)
+    }
+
+    func testAServerThatNeverAnswersTimesOut() throws {
+        let server = try startServer(["--hang"])
+        let started = Date()
+        let outcome = try clusterRun(try kubeconfig(server: server), timeout: 2)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("cannot read \(server)/api/v1/nodes?limit=500: Timeout was reached"), outcome.stdout)
+        XCTAssertLessThan(elapsed, 8, "three lists at once: one timeout of 2 s, plus start-up")
+    }
+}
