@@ -2,12 +2,12 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
-                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
+                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl
 PIP_PACKAGES := junitparser
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup build demo test fixtures check-fixtures bench-static clean
+.PHONY: setup build demo test fixtures check-fixtures bench-static bench-cluster clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -48,6 +48,11 @@ check-fixtures:
 ## Time a static fixture run against lscpu --sysroot on the same tree (medians).
 bench-static: build
 	bench/static-run.sh
+
+## Time the cluster layer on a generated cluster of 500 nodes and 10,000 pods (release build).
+bench-cluster: setup
+	$(SWIFT) build -c release
+	python3 bench/cluster-scale.py --conform .build/release/conform
 
 clean:
 	rm -rf .build

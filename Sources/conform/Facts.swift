@@ -16,6 +16,12 @@ extension Conform {
         @Option(help: "The libvirt URI to read domains from, read-only.")
         var libvirtURI: String = "qemu:///system"
 
+        @Option(help: "Also list the cluster's nodes, pods and DaemonSets with this kubeconfig.")
+        var kubeconfig: String?
+
+        @Option(help: "The kubeconfig context to use instead of its current-context.")
+        var context: String?
+
         @Flag(help: "Print the facts as JSON (schema conform.facts/v1).")
         var json = false
 
@@ -24,7 +30,10 @@ extension Conform {
             let hypervisor = Wiring.hypervisorFacts(for: target, profile: .generic(hostname: target.spec.name))
             let document = FactsDocument(
                 host: HostProbe(sysroot: sysroot).probe(),
-                domains: hypervisor?.domains ?? .unavailable("not probed"), live: hypervisor?.live ?? [:])
+                domains: hypervisor?.domains ?? .unavailable("not probed"), live: hypervisor?.live ?? [:],
+                cluster: try kubeconfig.map { file in
+                    ClusterProbe.probe(client: KubeClient(credentials: try Kubeconfig.load(file: file, context: context)))
+                })
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -44,6 +53,8 @@ struct FactsDocument: Codable {
     var domains: Probed<[DomainFacts]>
     /// The running domains' QEMU processes, by domain name.
     var live: [String: Probed<LiveDomainFacts>]
+    /// The cluster as the API lists it, when a kubeconfig was given.
+    var cluster: ClusterFacts?
     var libraries = Libraries()
 
     /// The C libraries conform is linked against, for the record of where facts came from.
@@ -83,6 +94,9 @@ struct FactsDocument: Codable {
             }
         default:
             lines.append("domains: \(describe(domains.map { _ in "" }))")
+        }
+        if let cluster {
+            lines.append("cluster \(cluster.source): \(describe(cluster.nodes.map { "\($0.count) nodes" })), \(describe(cluster.pods.map { "\($0.count) pods" }))")
         }
         return lines.joined(separator: "\n")
     }
