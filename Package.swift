@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The hot loops are compiled optimised even in debug builds: a -O0 kernel measures the compiler.
+        .target(name: "CBenchKernels", cSettings: [.unsafeFlags(["-O3", "-march=native", "-fno-strict-aliasing"])]),
 
         .target(
             name: "ConformCore",
@@ -33,7 +35,7 @@ let package = Package(
         .target(name: "HostLayer", dependencies: ["ConformCore"]),
         .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
         .target(name: "ClusterLayer", dependencies: ["ConformCore", "CCurl"]),
-        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma"]),
+        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "CCurl"]),
         .executableTarget(
             name: "conform",
             dependencies: [

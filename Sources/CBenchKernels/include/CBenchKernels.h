@@ -1,0 +1,30 @@
+#ifndef CBENCHKERNELS_H
+#define CBENCHKERNELS_H
+
+#include <stddef.h>
+
+/* The memory bandwidth kernels, as STREAM defines them, over arrays of doubles:
+   read   s += a[i]              8 bytes per element
+   write  a[i] = s               8 bytes per element (non-temporal stores where the compiler has them)
+   copy   c[i] = a[i]            16 bytes per element
+   triad  a[i] = b[i] + s * c[i] 24 bytes per element */
+typedef enum {
+    CBK_READ = 0,
+    CBK_WRITE = 1,
+    CBK_COPY = 2,
+    CBK_TRIAD = 3,
+} cbk_kernel;
+
+/* Bytes one element moves in a kernel, counted as STREAM counts them. */
+size_t cbk_bytes_per_element(cbk_kernel kernel);
+
+/* Runs `kernel` over `elements` doubles of each array with one thread per entry of `cpus`, each pinned to
+   its CPU before it touches memory. Every thread first writes its share of every array (so every page is
+   faulted in, on the node the arrays' memory policy says), then runs one warm-up pass, then
+   `repetitions` timed passes. Each pass is timed with CLOCK_MONOTONIC between two barriers.
+   `seconds` receives one duration per repetition. Returns 0, or an errno value (a thread could not be
+   started or pinned). */
+int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements, const int *cpus, int thread_count,
+            int repetitions, double *seconds);
+
+#endif
