@@ -10,10 +10,10 @@ public enum ByteSize {
     public static func parse(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for (unit, factor) in units where trimmed.hasSuffix(unit) {
-            guard let number = Double(trimmed.dropLast(unit.count).trimmingCharacters(in: .whitespaces)), number > 0 else { return nil }
+            guard let number = Double(trimmed.dropLast(unit.count).trimmingCharacters(in: .whitespaces)), number >= 0 else { return nil }
             return number * factor
         }
-        guard let number = Double(trimmed), number > 0 else { return nil }
+        guard let number = Double(trimmed), number >= 0 else { return nil }
         return number
     }
 

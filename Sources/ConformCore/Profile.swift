@@ -9,10 +9,11 @@ public struct Profile: Sendable {
     public var vms: [VMDefinition]
     public var cluster: ClusterSpec
     public var network: [NetworkLink]
+    public var bench: BenchSpec
 
     public init(
         name: String, description: String = "", file: String? = nil, hosts: [HostSpec], vms: [VMDefinition] = [],
-        cluster: ClusterSpec = ClusterSpec(), network: [NetworkLink] = []
+        cluster: ClusterSpec = ClusterSpec(), network: [NetworkLink] = [], bench: BenchSpec = BenchSpec()
     ) {
         self.name = name
         self.description = description
@@ -21,6 +22,7 @@ public struct Profile: Sendable {
         self.vms = vms
         self.cluster = cluster
         self.network = network
+        self.bench = bench
     }
 
     public func host(named name: String) -> HostSpec? { hosts.first { $0.name == name } }
@@ -161,9 +163,12 @@ public struct DiskSpec: Sendable, Equatable {
     public var device: String?
     /// Free space a benchmark must leave behind.
     public var minFreeGB: Double?
+    /// Sequential throughput the design counts on (MB/s), for write and read.
+    public var minMBps: Double?
 
     public init(
-        path: String, purpose: Purpose, sizeGB: Double, media: Media, device: String? = nil, minFreeGB: Double? = nil
+        path: String, purpose: Purpose, sizeGB: Double, media: Media, device: String? = nil, minFreeGB: Double? = nil,
+        minMBps: Double? = nil
     ) {
         self.path = path
         self.purpose = purpose
@@ -171,6 +176,7 @@ public struct DiskSpec: Sendable, Equatable {
         self.media = media
         self.device = device
         self.minFreeGB = minFreeGB
+        self.minMBps = minMBps
     }
 }
 
@@ -181,13 +187,18 @@ public struct NetworkLink: Sendable, Equatable {
     public var to: String
     public var speedMbit: Int
     public var transfers: [Transfer]
+    /// Where `conform run` on `from` measures the link: an object to download, and where to PUT one.
+    public var downloadURL: String?
+    public var uploadURL: String?
 
-    public init(name: String, from: String, to: String, speedMbit: Int, transfers: [Transfer] = []) {
+    public init(name: String, from: String, to: String, speedMbit: Int, transfers: [Transfer] = [], downloadURL: String? = nil, uploadURL: String? = nil) {
         self.name = name
         self.from = from
         self.to = to
         self.speedMbit = speedMbit
         self.transfers = transfers
+        self.downloadURL = downloadURL
+        self.uploadURL = uploadURL
     }
 }
 
@@ -206,5 +217,35 @@ public struct Transfer: Sendable, Equatable {
         self.bytes = bytes
         self.budgetSeconds = budgetSeconds
         self.direction = direction
+    }
+}
+
+/// What the design promises the benchmarks will measure, and how big they run.
+public struct BenchSpec: Sendable, Equatable {
+    /// Triad bandwidth each node must reach with its own memory (GB/s).
+    public var localFloorGBps: Double?
+    /// Remote/local triad bandwidth must fall in this band.
+    public var remoteRatio: ClosedRange<Double>?
+    /// Bytes of each array (full run) and with `--quick`.
+    public var memoryArrayBytes: Double
+    public var quickMemoryArrayBytes: Double
+    /// Bytes written and read on each disk (full run) and with `--quick`.
+    public var diskBytes: Double
+    public var quickDiskBytes: Double
+    /// Bytes uploaded per network measurement.
+    public var uploadBytes: Double
+
+    public init(
+        localFloorGBps: Double? = nil, remoteRatio: ClosedRange<Double>? = nil, memoryArrayBytes: Double = 1e9,
+        quickMemoryArrayBytes: Double = 2.5e8, diskBytes: Double = 8 * 1_073_741_824, quickDiskBytes: Double = 1_073_741_824,
+        uploadBytes: Double = 1e9
+    ) {
+        self.localFloorGBps = localFloorGBps
+        self.remoteRatio = remoteRatio
+        self.memoryArrayBytes = memoryArrayBytes
+        self.quickMemoryArrayBytes = quickMemoryArrayBytes
+        self.diskBytes = diskBytes
+        self.quickDiskBytes = quickDiskBytes
+        self.uploadBytes = uploadBytes
     }
 }

@@ -36,13 +36,15 @@ public enum ProfileLoader {
         guard !hosts.isEmpty else { throw try top.required("hosts").error("a profile needs at least one host") }
 
         let cluster = try top.optional("cluster").map { try ClusterSpecLoader.load($0) } ?? ClusterSpec()
+        let bench = try top.optional("bench").map(benchSpec) ?? BenchSpec()
         var links: [NetworkLink] = []
         for value in try top.optional("network")?.list() ?? [] {
             links.append(try link(from: value, hosts: hosts))
         }
         try top.finish()
         return Profile(
-            name: name, description: description, file: file, hosts: hosts, vms: vms, cluster: cluster, network: links)
+            name: name, description: description, file: file, hosts: hosts, vms: vms, cluster: cluster, network: links,
+            bench: bench)
     }
 
     static func host(named name: String, from value: YAMLValue, vms: [VMDefinition]) throws -> HostSpec {
@@ -163,7 +165,7 @@ public enum ProfileLoader {
             sizeGB: try fields.required("size_gb").double(),
             media: try enumValue(DiskSpec.Media.self, fields.required("media")),
             device: try fields.optional("device")?.string(),
-            minFreeGB: try fields.optional("min_free_gb")?.double())
+            minFreeGB: try fields.optional("min_free_gb")?.double(), minMBps: try fields.optional("min_mbps")?.double())
         try fields.finish()
         return disk
     }
@@ -181,7 +183,8 @@ public enum ProfileLoader {
         }
         var link = NetworkLink(
             name: try fields.required("name").string(), from: endpoints[0], to: endpoints[1],
-            speedMbit: try fields.required("speed_mbit").int())
+            speedMbit: try fields.required("speed_mbit").int(), downloadURL: try fields.optional("download_url")?.string(),
+            uploadURL: try fields.optional("upload_url")?.string())
         for item in try fields.optional("transfers")?.list() ?? [] {
             let transfer = try item.mapping()
             link.transfers.append(
@@ -194,6 +197,26 @@ public enum ProfileLoader {
         }
         try fields.finish()
         return link
+    }
+
+    static func benchSpec(from value: YAMLValue) throws -> BenchSpec {
+        let fields = try value.mapping()
+        var spec = BenchSpec()
+        spec.localFloorGBps = try fields.optional("local_floor_gbps")?.double()
+        if let band = fields.optional("remote_ratio") {
+            let bounds = try band.list().map { try $0.double() }
+            guard bounds.count == 2, bounds[0] <= bounds[1], bounds[0] >= 0 else {
+                throw band.error("write the band as [low, high], for example [0.4, 0.8]")
+            }
+            spec.remoteRatio = bounds[0]...bounds[1]
+        }
+        if let size = fields.optional("memory_array_gb") { spec.memoryArrayBytes = try size.double() * 1e9 }
+        if let size = fields.optional("quick_memory_array_gb") { spec.quickMemoryArrayBytes = try size.double() * 1e9 }
+        if let size = fields.optional("disk_gib") { spec.diskBytes = try size.double() * 1_073_741_824 }
+        if let size = fields.optional("quick_disk_gib") { spec.quickDiskBytes = try size.double() * 1_073_741_824 }
+        if let size = fields.optional("upload_gb") { spec.uploadBytes = try size.double() * 1e9 }
+        try fields.finish()
+        return spec
     }
 
     // MARK: - Small readers shared by the profile files

@@ -8,7 +8,7 @@ extension Conform {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one benchmark on its own: memory bandwidth, staging disk or network transfer.",
-            subcommands: [Memory.self])
+            subcommands: [Memory.self, Disk.self, Net.self])
     }
 }
 
@@ -39,7 +39,7 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            guard ByteSize.parse(size) != nil else { throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'") }
+            guard (ByteSize.parse(size) ?? 0) > 0 else { throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'") }
             _ = try parsedKernels()
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
             if repetitions < 1 { throw ValidationError("'--repetitions' must be at least 1") }
@@ -85,6 +85,109 @@ extension Conform.Bench {
                     let kernel = cell.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
                     print(kernel + String(format: " cpu%d mem%d  %2d threads  %7.2f / %7.2f GB/s  off-node %.1f%%", cell.cpuNode, cell.memNode, cell.threads, cell.bestGBps, cell.medianGBps, cell.offNodeShare * 100))
                 }
+            }
+        }
+    }
+}
+
+extension Conform.Bench {
+    struct Disk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure sequential write then read throughput of a staging directory with O_DIRECT.")
+
+        @Option(help: "The directory to write the scratch file in (it is removed on every path).")
+        var dir: String = "/data/local"
+
+        @Option(help: "Bytes to write and read, such as 8GiB; large enough to defeat caches.")
+        var size: String = "8GiB"
+
+        @Option(help: "Block size of each request, a multiple of 4 KiB.")
+        var blockSize: String = "1MiB"
+
+        @Option(help: "Requests in flight (one thread each).")
+        var queueDepth: Int = 1
+
+        @Option(help: "Refuse to start if the run would leave less free space than this.")
+        var minFree: String = "1GiB"
+
+        @Option(help: "The device class (ssd, hdd, nvme): a figure above what it can do is flagged as a cache hit.")
+        var media: String?
+
+        @Flag(help: "Print the result as JSON (schema conform.bench/v1).")
+        var json = false
+
+        func validate() throws {
+            for (flag, value, least) in [("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0)]
+            where (ByteSize.parse(value) ?? -1) < least {
+                throw ValidationError("'\(flag)' takes a size such as 8GiB or 1MiB, not '\(value)'")
+            }
+            if let media, DiskSpec.Media(rawValue: media) == nil { throw ValidationError("'--media' takes ssd, hdd or nvme") }
+            if queueDepth < 1 { throw ValidationError("'--queue-depth' must be at least 1") }
+        }
+
+        func run() throws {
+            let benchmark = DiskBenchmark(
+                directory: dir, sizeBytes: ByteSize.parse(size) ?? 0, blockBytes: Int(ByteSize.parse(blockSize) ?? 1_048_576),
+                queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0, media: media.flatMap(DiskSpec.Media.init))
+            let result = try benchmark.run(progress: Progress.printer(enabled: !json))
+            if json {
+                let parameters = [
+                    "dir": dir, "bytes": String(Int(result.bytes)), "blockBytes": String(benchmark.blockBytes), "queueDepth": String(queueDepth),
+                ]
+                print(try BenchDocument(benchmark: "disk", parameters: parameters, measurements: result.measurements).json())
+            } else {
+                print(String(format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir, result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
+                if let media = benchmark.media {
+                    let ceiling = DiskBenchmark.ceilingMBps(media)
+                    if max(result.writeMBps, result.readMBps) > ceiling {
+                        print("warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Conform.Bench {
+    struct Net: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure an HTTP(S) download or upload with libcurl (S3/MinIO signed with SigV4 from AWS_* variables).")
+
+        @Option(help: "The URL to download from, or to PUT to with --upload.")
+        var url: String
+
+        @Flag(help: "Upload (HTTP PUT) instead of download.")
+        var upload = false
+
+        @Option(help: "Bytes to upload, such as 1GB.")
+        var size: String = "100MB"
+
+        @Option(help: "Seconds the transfer may take in all.")
+        var timeout: Double = 300
+
+        @Option(help: "Link speed in Mbit/s to compare with (TCP goodput ceiling: 1000 gives 117.7 MB/s).")
+        var linkMbit: Int = 1000
+
+        @Flag(help: "Print the result as JSON (schema conform.bench/v1).")
+        var json = false
+
+        func validate() throws {
+            guard (ByteSize.parse(size) ?? 0) > 0 else { throw ValidationError("'--size' takes a size such as 1GB, not '\(size)'") }
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("'--url' must be an http(s) URL") }
+        }
+
+        func run() throws {
+            let benchmark = NetBenchmark(
+                url: url, upload: upload, uploadBytes: Int(ByteSize.parse(size) ?? 0), timeoutSeconds: timeout,
+                credentials: S3Credentials.fromEnvironment())
+            let result = try benchmark.run()
+            let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: linkMbit)
+            if json {
+                let parameters = ["url": url, "direction": upload ? "upload" : "download", "bytes": String(Int(result.bytes)), "linkMbit": String(linkMbit)]
+                print(try BenchDocument(benchmark: "net", parameters: parameters, measurements: result.measurements).json())
+            } else {
+                print(String(format: "%@ %.1f MB in %.2f s: %.1f MB/s goodput (TCP ceiling of %d Mbit/s: %.1f MB/s), first byte after %.1f ms",
+                             upload ? "upload" : "download", result.bytes / 1e6, result.totalSeconds, result.goodputMBps, linkMbit, ceiling, result.timeToFirstByteMs))
             }
         }
     }

@@ -37,7 +37,7 @@ struct SourceOptions: ParsableArguments {
 
 /// What a run includes and how it reports.
 struct SelectionOptions: ParsableArguments {
-    @Option(help: "Run only these layers, comma-separated: host, hypervisor, cluster, bench.")
+    @Option(help: "Run only these layers, comma-separated: host, hypervisor, cluster, bench (default: all but bench).")
     var layers: String?
 
     @Option(help: "Run only checks whose id matches one of these comma-separated globs, such as 'host.thp.*'.")
@@ -47,7 +47,8 @@ struct SelectionOptions: ParsableArguments {
     var skip: String?
 
     func selection() throws -> Selection {
-        Selection(layers: try layers.map(Self.parseLayers), only: Self.globs(only), skip: Self.globs(skip))
+        // Benchmarks load the machine for minutes: they run only when asked for by name.
+        Selection(layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], only: Self.globs(only), skip: Self.globs(skip))
     }
 
     static func parseLayers(_ text: String) throws -> Set<Layer> {

@@ -27,6 +27,9 @@ extension Conform {
         @Flag(help: "Count warnings as failures in the exit code.")
         var strict = false
 
+        @Flag(help: "Run short versions of the benchmarks (smaller arrays and files, fewer repetitions).")
+        var quick = false
+
         func run() throws {
             let started = Date()
             let clock = ContinuousClock.now
@@ -34,10 +37,10 @@ extension Conform {
             let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
             let selection = try self.selection.selection()
             // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
-            let needsHosts = selection.includes(layer: .host) || selection.includes(layer: .hypervisor)
+            let needsHosts = selection.includes(layer: .host) || selection.includes(layer: .hypervisor) || selection.includes(layer: .bench)
             let targets = needsHosts ? try TargetResolver.resolve(profile: profile, source: source) : []
 
-            var plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection) }
+            var plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil) }
             if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
                 plans.append(cluster)
             }

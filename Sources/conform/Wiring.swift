@@ -1,3 +1,4 @@
+import BenchLayer
 import ClusterLayer
 import ConformCore
 import Foundation
@@ -11,7 +12,7 @@ enum Wiring {
     static let probeTimeout = 30.0
 
     /// Every check the built layers provide, in report order.
-    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all }
+    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all + BenchCatalog.all }
 
     /// The name cluster results are filed under: the cluster is no single host.
     static let clusterHost = "cluster"
@@ -45,11 +46,12 @@ enum Wiring {
     }
 
     /// The checks of one host, filtered by the selection.
-    static func plan(for target: Target, profile: Profile, selection: Selection) -> HostPlan {
+    static func plan(for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false) -> HostPlan {
         var checks: [Check] = []
         let wantsHost = selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes)
         let wantsHypervisor = selection.includes(layer: .hypervisor) && HypervisorCatalog.all.contains(where: selection.includes)
-        guard wantsHost || wantsHypervisor else { return HostPlan(host: target.spec.name, checks: []) }
+        let wantsBench = selection.includes(layer: .bench) && BenchCatalog.all.contains(where: selection.includes)
+        guard wantsHost || wantsHypervisor || wantsBench else { return HostPlan(host: target.spec.name, checks: []) }
         // Host facts are probed once: the hypervisor layer needs the host's topology too.
         let hostFacts = hostFacts(sysroot: target.sysroot)
         if wantsHost {
@@ -59,7 +61,61 @@ enum Wiring {
             checks += HypervisorCatalog.checks(
                 for: target.spec, profile: profile, facts: facts, topology: hostFacts.topology.map(\.numaTopology))
         }
+        if wantsBench {
+            if fixture {
+                checks += BenchCatalog.skipped("benchmarks measure a real machine; a fixture host has none to run on")
+            } else if target.sysroot != "/" {
+                checks += BenchCatalog.skipped("--sysroot points at another tree: benchmarks only measure the machine conform runs on")
+            } else {
+                let facts = benchFacts(for: target, profile: profile, topology: hostFacts.topology.map(\.numaTopology), quick: quick)
+                checks += BenchCatalog.checks(for: target.spec, profile: profile, facts: facts)
+            }
+        }
         return HostPlan(host: target.spec.name, checks: checks.filter { selection.includes($0.metadata) })
+    }
+
+    /// Runs the benchmarks the profile asks of this host: the memory matrix, its disks, its links.
+    static func benchFacts(for target: Target, profile: Profile, topology: Probed<NUMATopology>, quick: Bool) -> BenchFacts {
+        let progress = Progress.printer(enabled: true)
+        let memory: Probed<[MemoryCell]> = topology.flatMap { topology in
+            let benchmark = MemoryBenchmark(
+                topology: topology, arrayBytes: quick ? profile.bench.quickMemoryArrayBytes : profile.bench.memoryArrayBytes,
+                repetitions: quick ? 3 : 10)
+            return Probed.from {
+                do {
+                    return .value(try benchmark.matrix(progress: progress))
+                } catch let error as BenchError {
+                    throw ProbeError(path: "memory benchmark", reason: error.description)
+                }
+            }
+        }
+        var disks: [String: Probed<DiskBenchmark.Result>] = [:]
+        for disk in target.spec.disks {
+            let benchmark = DiskBenchmark(
+                directory: disk.path, sizeBytes: quick ? profile.bench.quickDiskBytes : profile.bench.diskBytes,
+                minimumFreeBytes: (disk.minFreeGB ?? 0) * 1e9, media: disk.media)
+            disks[disk.path] = Probed {
+                do { return try benchmark.run(progress: progress) } catch let error as BenchError { throw ProbeError(path: disk.path, reason: error.description) }
+            }
+        }
+        var downloads: [String: Probed<NetBenchmark.Result>] = [:]
+        var uploads: [String: Probed<NetBenchmark.Result>] = [:]
+        let credentials = S3Credentials.fromEnvironment()
+        for link in profile.network where link.from == target.spec.name {
+            if let url = link.downloadURL {
+                downloads[link.name] = Probed {
+                    do { return try NetBenchmark(url: url, credentials: credentials).run() } catch let error as BenchError { throw ProbeError(path: url, reason: error.description) }
+                }
+            }
+            if let url = link.uploadURL {
+                uploads[link.name] = Probed {
+                    do {
+                        return try NetBenchmark(url: url, upload: true, uploadBytes: Int(quick ? profile.bench.uploadBytes / 10 : profile.bench.uploadBytes), credentials: credentials).run()
+                    } catch let error as BenchError { throw ProbeError(path: url, reason: error.description) }
+                }
+            }
+        }
+        return BenchFacts(memory: memory, disks: disks, downloads: downloads, uploads: uploads)
     }
 
     static func hostFacts(sysroot: String) -> HostFacts {

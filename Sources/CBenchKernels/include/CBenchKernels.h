@@ -27,4 +27,7 @@ size_t cbk_bytes_per_element(cbk_kernel kernel);
 int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements, const int *cpus, int thread_count,
             int repetitions, double *seconds);
 
+/* O_DIRECT needs _GNU_SOURCE, which Swift's view of fcntl.h does not define. */
+int cbk_o_direct(void);
+
 #endif

@@ -1,0 +1,160 @@
+import CCurl
+import ConformCore
+import Foundation
+
+/// One HTTP(S) transfer over libcurl, download or upload, timed the way the design's budgets need it:
+/// goodput over the transfer alone (bytes / (total − start of transfer)) and time to first byte. S3 and
+/// MinIO endpoints are signed with SigV4 (`CURLOPT_AWS_SIGV4`) from `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY` and `AWS_REGION`; the credentials are never printed.
+public struct NetBenchmark: Sendable {
+    public var url: String
+    public var upload: Bool
+    /// Bytes to upload (downloads take what the server sends).
+    public var uploadBytes: Int
+    public var timeoutSeconds: Double
+    public var credentials: S3Credentials?
+
+    public init(url: String, upload: Bool = false, uploadBytes: Int = 100_000_000, timeoutSeconds: Double = 300, credentials: S3Credentials? = nil) {
+        self.url = url
+        self.upload = upload
+        self.uploadBytes = uploadBytes
+        self.timeoutSeconds = timeoutSeconds
+        self.credentials = credentials
+    }
+
+    public struct Result: Codable, Sendable, Equatable {
+        public var bytes: Double
+        public var goodputMBps: Double
+        public var timeToFirstByteMs: Double
+        public var totalSeconds: Double
+        public var upload: Bool
+
+        public var measurements: [Measurement] {
+            [
+                Measurement(name: upload ? "net.upload" : "net.download", value: goodputMBps, unit: "MB/s"),
+                Measurement(name: "net.ttfb", value: timeToFirstByteMs, unit: "ms"),
+            ]
+        }
+    }
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    public func run() throws -> Result {
+        _ = Self.globalInit
+        guard let handle = curl_easy_init() else { throw BenchError("libcurl could not start a transfer") }
+        defer { curl_easy_cleanup(handle) }
+        let state = TransferState(remaining: upload ? uploadBytes : 0)
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var code = CURLE_OK
+        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        errorBuffer.withUnsafeMutableBufferPointer { buffer in
+            set(CCurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress))
+            set(CCurl_setopt_string(handle, CURLOPT_URL, url))
+            set(CCurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+            set(CCurl_setopt_long(handle, CURLOPT_FAILONERROR, 1))
+            set(CCurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000))
+            set(CCurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000)))
+            if let credentials {
+                set(CCurl_setopt_string(handle, CURLOPT_AWS_SIGV4, "aws:amz:\(credentials.region):s3"))
+                set(CCurl_setopt_string(handle, CURLOPT_USERNAME, credentials.accessKey))
+                set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, credentials.secretKey))
+            }
+            set(CCurl_setopt_write(handle, { _, size, count, context in
+                guard let context else { return 0 }
+                Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue().received += size * count
+                return size * count
+            }, context))
+            if upload {
+                set(CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1))
+                set(CCurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadBytes)))
+                set(CCurl_setopt_read(handle, { data, size, count, context in
+                    guard let data, let context else { return 0 }
+                    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+                    let chunk = min(size * count, state.remaining)
+                    state.fill(UnsafeMutableRawPointer(data), chunk)
+                    state.remaining -= chunk
+                    return chunk
+                }, context))
+            }
+            if code == CURLE_OK { code = curl_easy_perform(handle) }
+        }
+        guard code == CURLE_OK else {
+            let detail = String(cString: errorBuffer)
+            throw BenchError("\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")")
+        }
+        func microseconds(_ info: CURLINFO) -> Double {
+            var value: curl_off_t = 0
+            _ = CCurl_getinfo_offset(handle, info, &value)
+            return Double(value) / 1e6
+        }
+        let total = microseconds(CURLINFO_TOTAL_TIME_T)
+        // A download's transfer starts with its first byte; an upload's once the request may be sent.
+        let start = microseconds(upload ? CURLINFO_PRETRANSFER_TIME_T : CURLINFO_STARTTRANSFER_TIME_T)
+        let bytes = Double(upload ? uploadBytes : state.received)
+        let seconds = max(total - start, 1e-6)
+        return Result(
+            bytes: bytes, goodputMBps: bytes / seconds / 1e6, timeToFirstByteMs: microseconds(CURLINFO_STARTTRANSFER_TIME_T) * 1000,
+            totalSeconds: total, upload: upload)
+    }
+
+    /// TCP goodput of an Ethernet link at `megabits` line rate with 1500-byte frames and TCP timestamps:
+    /// 1448 payload bytes per 1538 bytes on the wire (preamble, header, FCS, gap), so 1 GbE carries
+    /// ~941.5 Mbit/s, ~117.7 MB/s, not 125.
+    public static func tcpGoodputCeilingMBps(megabits: Int) -> Double {
+        Double(megabits) * 1e6 * 1448 / 1538 / 8 / 1e6
+    }
+}
+
+/// S3 credentials from the environment; `description` never shows the secret.
+public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
+    public var accessKey: String
+    public var secretKey: String
+    public var region: String
+
+    public init(accessKey: String, secretKey: String, region: String) {
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.region = region
+    }
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Credentials? {
+        guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else { return nil }
+        return S3Credentials(accessKey: key, secretKey: secret, region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")
+    }
+
+    public var description: String { "S3 credentials for access key \(accessKey.prefix(4))… in \(region)" }
+}
+
+/// Bytes counted in and handed out by libcurl's callbacks.
+private final class TransferState {
+    var received = 0
+    var remaining: Int
+    /// 1 MiB of incompressible bytes, made once and handed out in turn, so nothing on the path can shrink
+    /// the payload and making it costs nothing during the transfer.
+    private let pattern: [UInt8]
+    private var position = 0
+
+    init(remaining: Int) {
+        self.remaining = remaining
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        pattern = (0..<1_048_576).map { _ in
+            seed ^= seed << 13
+            seed ^= seed >> 7
+            seed ^= seed << 17
+            return UInt8(truncatingIfNeeded: seed)
+        }
+    }
+
+    func fill(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
+        var written = 0
+        pattern.withUnsafeBytes { bytes in
+            while written < count {
+                let chunk = min(count - written, pattern.count - position)
+                (buffer + written).copyMemory(from: bytes.baseAddress! + position, byteCount: chunk)
+                written += chunk
+                position = (position + chunk) % pattern.count
+            }
+        }
+    }
+}
