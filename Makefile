@@ -2,12 +2,13 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
-                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl
+                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
+                iproute2 ethtool nginx-light likwid fio iperf3 bc
 PIP_PACKAGES := junitparser
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup build demo test fixtures check-fixtures bench-static bench-cluster clean
+.PHONY: setup build demo test fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -48,6 +49,13 @@ check-fixtures:
 ## Time a static fixture run against lscpu --sysroot on the same tree (medians).
 bench-static: build
 	bench/static-run.sh
+
+## Compare conform's benchmarks with the reference tools on this machine (run as root for the network one).
+bench-fidelity: setup
+	$(SWIFT) build -c release
+	bench/memory-fidelity.sh
+	bench/disk-fidelity.sh /var/tmp
+	bench/net-fidelity.sh
 
 ## Time the cluster layer on a generated cluster of 500 nodes and 10,000 pods (release build).
 bench-cluster: setup

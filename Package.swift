@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
+        .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore"]),
     ]
 )

@@ -67,7 +67,15 @@ http {
     }
 }
 CONF
-ip netns exec "$srv" nginx -c "$dir/nginx.conf" -p "$dir/nginx"
+# nginx daemonises: it must hold none of our descriptors (stdout or any pipe inherited from the caller),
+# or a caller reading our output to EOF waits for ever.
+(
+    for fd in /proc/$BASHPID/fd/*; do
+        n=${fd##*/}
+        if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi
+    done
+    exec ip netns exec "$srv" nginx -c "$dir/nginx.conf" -p "$dir/nginx" </dev/null >/dev/null 2>&1
+)
 for _ in $(seq 50); do
     ip netns exec "$cli" bash -c 'exec 3<>/dev/tcp/10.203.0.1/8080' 2>/dev/null && break
     sleep 0.1

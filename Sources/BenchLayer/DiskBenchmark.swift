@@ -41,6 +41,13 @@ public struct DiskBenchmark: Sendable {
         public var bytes: Double
         public var file: String
 
+        public init(writeMBps: Double, readMBps: Double, bytes: Double, file: String) {
+            self.writeMBps = writeMBps
+            self.readMBps = readMBps
+            self.bytes = bytes
+            self.file = file
+        }
+
         public var measurements: [Measurement] {
             [Measurement(name: "disk.write", value: writeMBps, unit: "MB/s"), Measurement(name: "disk.read", value: readMBps, unit: "MB/s")]
         }

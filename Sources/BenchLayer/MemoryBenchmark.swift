@@ -33,6 +33,17 @@ public struct MemoryCell: Codable, Sendable, Equatable {
     /// Share of sampled pages found off `memNode`, 0…1.
     public var offNodeShare: Double
 
+    public init(kernel: MemoryKernel, cpuNode: Int, memNode: Int, threads: Int, arrayBytes: Double, bestGBps: Double, medianGBps: Double, offNodeShare: Double) {
+        self.kernel = kernel
+        self.cpuNode = cpuNode
+        self.memNode = memNode
+        self.threads = threads
+        self.arrayBytes = arrayBytes
+        self.bestGBps = bestGBps
+        self.medianGBps = medianGBps
+        self.offNodeShare = offNodeShare
+    }
+
     /// DESIGN.md's measurement name: `mem.triad.cpu0.mem1`.
     public var measurementName: String { "mem.\(kernel.rawValue).cpu\(cpuNode).mem\(memNode)" }
 }

@@ -29,6 +29,14 @@ public struct NetBenchmark: Sendable {
         public var totalSeconds: Double
         public var upload: Bool
 
+        public init(bytes: Double, goodputMBps: Double, timeToFirstByteMs: Double, totalSeconds: Double, upload: Bool) {
+            self.bytes = bytes
+            self.goodputMBps = goodputMBps
+            self.timeToFirstByteMs = timeToFirstByteMs
+            self.totalSeconds = totalSeconds
+            self.upload = upload
+        }
+
         public var measurements: [Measurement] {
             [
                 Measurement(name: upload ? "net.upload" : "net.download", value: goodputMBps, unit: "MB/s"),
