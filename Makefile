@@ -8,7 +8,7 @@ PIP_PACKAGES := junitparser
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup build demo test fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
+.PHONY: setup build demo test baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -32,6 +32,15 @@ demo: build
 test: setup check-fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-swift-testing
+
+## Take a baseline of every fixture host of the three profiles into baselines/<profile>/<host>.json.
+baselines: build
+	for profile in mac-numa single-numa distributed; do \
+		for host in $$(ls fixtures/$$profile/hosts); do \
+			$(CONFORM) baseline capture --profile $$profile --fixture fixtures/$$profile --host $$host --runs 1 \
+				--out baselines/$$profile/$$host.json || exit 1; \
+		done; \
+	done
 
 ## Regenerate the fixture hosts from fixtures/generate.py.
 fixtures:

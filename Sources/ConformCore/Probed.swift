@@ -20,6 +20,15 @@ public enum Probed<Value: Codable & Sendable & Equatable>: Codable, Sendable, Eq
     case unavailable(String)
     case failed(ProbeError)
 
+    /// The value, or the reason there is none as an error.
+    public func get() throws -> Value {
+        switch self {
+        case .value(let value): return value
+        case .unavailable(let reason): throw ProbeError(path: "", reason: reason)
+        case .failed(let error): throw error
+        }
+    }
+
     public var value: Value? {
         if case .value(let value) = self { return value }
         return nil

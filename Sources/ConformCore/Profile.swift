@@ -10,6 +10,8 @@ public struct Profile: Sendable {
     public var cluster: ClusterSpec
     public var network: [NetworkLink]
     public var bench: BenchSpec
+    /// Per-measurement tolerance overrides in percent, by name glob (`baseline: {tolerances: {…}}`).
+    public var baselineTolerances: [String: Double] = [:]
 
     public init(
         name: String, description: String = "", file: String? = nil, hosts: [HostSpec], vms: [VMDefinition] = [],

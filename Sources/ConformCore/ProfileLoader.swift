@@ -37,14 +37,26 @@ public enum ProfileLoader {
 
         let cluster = try top.optional("cluster").map { try ClusterSpecLoader.load($0) } ?? ClusterSpec()
         let bench = try top.optional("bench").map(benchSpec) ?? BenchSpec()
+        var tolerances: [String: Double] = [:]
+        if let baselineValue = top.optional("baseline") {
+            let baselineFields = try baselineValue.mapping()
+            if let toleranceValue = baselineFields.optional("tolerances") {
+                let mapping = try toleranceValue.mapping()
+                for (name, value) in mapping.entries { tolerances[name] = try value.double() }
+                mapping.markAllUsed()
+            }
+            try baselineFields.finish()
+        }
         var links: [NetworkLink] = []
         for value in try top.optional("network")?.list() ?? [] {
             links.append(try link(from: value, hosts: hosts))
         }
         try top.finish()
-        return Profile(
+        var profile = Profile(
             name: name, description: description, file: file, hosts: hosts, vms: vms, cluster: cluster, network: links,
             bench: bench)
+        profile.baselineTolerances = tolerances
+        return profile
     }
 
     static func host(named name: String, from value: YAMLValue, vms: [VMDefinition]) throws -> HostSpec {

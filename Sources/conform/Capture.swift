@@ -1,7 +1,9 @@
 import ArgumentParser
 import ConformCore
 import Foundation
+import ClusterLayer
 import HostLayer
+import HypervisorLayer
 
 extension Conform {
     struct Capture: ParsableCommand {
@@ -16,6 +18,12 @@ extension Conform {
 
         @Option(help: "The host name to file the capture under (default: this machine's hostname).")
         var host: String?
+
+        @Option(help: "Also capture libvirt's domains (and their QEMU processes) from this URI; 'none' to skip.")
+        var libvirtURI: String = "qemu:///system"
+
+        @Option(help: "Also capture the cluster's nodes, pods and DaemonSets with this kubeconfig into <out>/cluster.")
+        var kubeconfig: String?
 
         func run() throws {
             let name = host ?? currentHostname()
@@ -37,8 +45,28 @@ extension Conform {
                 }
                 try data.write(to: destination)
             }
+            var domains = "no libvirt"
+            if libvirtURI != "none" {
+                do {
+                    let count = try HypervisorCapture.capture(
+                        uri: libvirtURI, sysroot: sysroot, hostDirectory: staging, sysrootCopy: staging.appendingPathComponent("sysroot"))
+                    domains = "\(count) domain(s)"
+                } catch {
+                    log.warning("libvirt not captured: \(error)")
+                }
+            }
+            if let kubeconfig {
+                let facts = ClusterProbe.probe(client: KubeClient(credentials: try Kubeconfig.load(file: kubeconfig)))
+                let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
+                try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(KubeList(items: try facts.nodes.get())).write(to: clusterDirectory.appendingPathComponent("nodes.json"))
+                try encoder.encode(KubeList(items: try facts.pods.get())).write(to: clusterDirectory.appendingPathComponent("pods.json"))
+                try encoder.encode(KubeList(items: try facts.daemonSets.get())).write(to: clusterDirectory.appendingPathComponent("daemonsets.json"))
+            }
             try FileManager.default.moveItem(at: staging, to: hostDirectory)
-            print("captured \(files.count) files into \(hostDirectory.path)")
+            print("captured \(files.count) files and \(domains) into \(hostDirectory.path)")
         }
     }
 }

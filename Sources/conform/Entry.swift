@@ -22,6 +22,9 @@ enum Entry {
         } catch let input as InputError {
             FileHandle.standardError.write(Data("conform: error: \(input)\n".utf8))
             Foundation.exit(2)
+        } catch let locked as LockedError {
+            FileHandle.standardError.write(Data("conform: \(locked)\n".utf8))
+            Foundation.exit(3)
         } catch let bench as BenchError {
             // A benchmark that could not run: like a check that could not run, exit code 3.
             FileHandle.standardError.write(Data("conform: error: \(bench)\n".utf8))

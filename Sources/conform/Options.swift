@@ -98,6 +98,22 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
+/// What a nightly run keeps besides its report: old folders to prune, metrics for Prometheus.
+struct NightlyOptions: ParsableArguments {
+    @Option(help: "Keep only the newest N report folders of the profile (with the default report place).")
+    var keep: Int?
+
+    @Option(help: "Also write the Prometheus text format to this file, atomically (node_exporter's textfile collector).")
+    var promFile: String?
+
+    @Option(help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).")
+    var pushURL: String?
+
+    func validate() throws {
+        if let keep, keep < 1 { throw ValidationError("'--keep' must be at least 1") }
+    }
+}
+
 /// This machine's host name, as `uname -n` gives it.
 func currentHostname() -> String {
     ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"

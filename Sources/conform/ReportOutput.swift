@@ -7,18 +7,34 @@ import Foundation
 struct ReportOutput {
     let options: ReportOptions
     let strict: Bool
+    var nightly = NightlyOptions()
+
+    /// Where the run's history lives: the profile's report folder, or `--out`.
+    static func reportDirectory(options: ReportOptions, profile: String, defaultRoot: String) -> String {
+        options.out ?? (defaultRoot as NSString).appendingPathComponent(profile)
+    }
 
     func finish(_ report: RunReport, defaultRoot: String) throws {
         let formats = try options.formats()
         let writer = ReportWriter(formats: formats)
+        let code = report.exitCode(strict: strict)
+        let history = History(directory: Self.reportDirectory(options: options, profile: report.profile, defaultRoot: defaultRoot))
         var location: String?
         if !writer.formats.isEmpty {
+            try history.append(report, exitCode: code)
             if let out = options.out {
-                try writer.write(report, into: out)
+                try writer.write(report, into: out, extra: ["trend.md": history.trend()])
                 location = out
             } else {
-                location = try writer.writeTimestamped(report, root: defaultRoot)
+                location = try writer.writeTimestamped(report, root: defaultRoot, extra: ["trend.md": history.trend()])
+                if let keep = nightly.keep { history.retain(keep: keep) }
             }
+        }
+        if let promFile = nightly.promFile {
+            try ReportWriter.writeAtomically(PrometheusReporter().render(report), to: promFile)
+        }
+        if let pushURL = nightly.pushURL {
+            try MetricsPush.push(PrometheusReporter().render(report), to: pushURL)
         }
         if formats.contains(.console) {
             if options.quiet {
@@ -29,7 +45,6 @@ struct ReportOutput {
                 print(try ReportFormat.console.render(report, colour: colour), terminator: "")
             }
         }
-        let code = report.exitCode(strict: strict)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConformCore
 import Foundation
+import HostLayer
 
 extension Conform {
     struct Run: ParsableCommand {
@@ -30,11 +31,21 @@ extension Conform {
         @Flag(help: "Run short versions of the benchmarks (smaller arrays and files, fewer repetitions).")
         var quick = false
 
+        @Option(help: "Compare with this baseline (conform baseline capture) and report regressions and drift.")
+        var baseline: String?
+
+        @OptionGroup var nightly: NightlyOptions
+
         func run() throws {
             let started = Date()
             let clock = ContinuousClock.now
             let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
+            // One run at a time per report directory, for the whole run: a second one stops at once.
+            let lock = try ReportWriter(formats: report.formats()).formats.isEmpty
+                ? nil : RunLock(directory: ReportOutput.reportDirectory(options: report, profile: profile.name, defaultRoot: "reports"))
+            defer { withExtendedLifetime(lock) {} }
             let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
+            let baseline = try self.baseline.map(Baseline.load)
             let selection = try self.selection.selection()
             // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
             let needsHosts = selection.includes(layer: .host) || selection.includes(layer: .hypervisor) || selection.includes(layer: .bench)
@@ -44,11 +55,18 @@ extension Conform {
             if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
                 plans.append(cluster)
             }
-            let results = Runner(checkTimeout: checkTimeout).run(plans)
+            var results = Runner(checkTimeout: checkTimeout).run(plans)
+            if let baseline {
+                guard let target = targets.first(where: { $0.spec.name == baseline.host }) else {
+                    throw InputError(file: self.baseline ?? "", field: "host", message: "the baseline is of '\(baseline.host)', which this run does not check")
+                }
+                let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
+                results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(results, environment: environment)
+            }
             let runReport = RunReport(
                 profile: profile.name, started: started, durationSeconds: clock.secondsSince,
                 results: waiverList.apply(to: results, today: WaiverList.today(started)))
-            try ReportOutput(options: report, strict: strict).finish(runReport, defaultRoot: "reports")
+            try ReportOutput(options: report, strict: strict, nightly: nightly).finish(runReport, defaultRoot: "reports")
         }
     }
 }

@@ -19,7 +19,7 @@ public struct ReportWriter: Sendable {
 
     /// Writes into `reports/<profile>/<timestamp>/` under `root` and points `latest` at it; returns the directory.
     @discardableResult
-    public func writeTimestamped(_ report: RunReport, root: String) throws -> String {
+    public func writeTimestamped(_ report: RunReport, root: String, extra: [String: String] = [:]) throws -> String {
         let profileDirectory = URL(fileURLWithPath: root).appendingPathComponent(report.profile)
         try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
         let baseName = Self.directoryName(for: report.started)
@@ -36,6 +36,9 @@ public struct ReportWriter: Sendable {
             for format in formats {
                 try write(format, report, to: staging)
             }
+            for (name, text) in extra {
+                try Self.writeAtomically(text, to: staging.appendingPathComponent(name).path)
+            }
             let final = profileDirectory.appendingPathComponent(finalName)
             try rename(staging.path, final.path)
             try pointLatest(in: profileDirectory, at: finalName)
@@ -47,25 +50,35 @@ public struct ReportWriter: Sendable {
     }
 
     /// Writes each file into `directory` (created if needed) via a temporary name and a rename.
-    public func write(_ report: RunReport, into directory: String) throws {
+    public func write(_ report: RunReport, into directory: String, extra: [String: String] = [:]) throws {
         let url = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         for format in formats {
             try write(format, report, to: url)
         }
+        for (name, text) in extra {
+            try Self.writeAtomically(text, to: url.appendingPathComponent(name).path)
+        }
     }
 
-    func write(_ format: ReportFormat, _ report: RunReport, to directory: URL) throws {
-        guard let fileName = format.fileName else { return }
-        let final = directory.appendingPathComponent(fileName)
-        let temporary = directory.appendingPathComponent(".\(fileName).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    /// Writes `text` beside `path` under a temporary name and renames it into place.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
-            try Data(try format.render(report).utf8).write(to: temporary)
-            try rename(temporary.path, final.path)
+            try Data(text.utf8).write(to: temporary)
+            guard Foundation.rename(temporary.path, url.path) == 0 else {
+                throw InputError(file: path, message: "cannot move into place: \(String(cString: strerror(errno)))")
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+    }
+
+    func write(_ format: ReportFormat, _ report: RunReport, to directory: URL) throws {
+        guard let fileName = format.fileName else { return }
+        try Self.writeAtomically(try format.render(report), to: directory.appendingPathComponent(fileName).path)
     }
 
     /// Replaces `latest` with a symlink to `target` in one step: a new link under a temporary name, renamed over it.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The report formats, each written by one reporter.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case console, junit, markdown, json
+    case console, junit, markdown, json, prom
 
     /// The file a format is written to in the report directory; the console has none.
     public var fileName: String? {
@@ -11,6 +11,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .junit: return "junit.xml"
         case .markdown: return "summary.md"
         case .json: return "results.json"
+        case .prom: return "metrics.prom"
         }
     }
 
@@ -21,6 +22,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .junit: return JUnitReporter().render(report)
         case .markdown: return MarkdownReporter().render(report)
         case .json: return try JSONReporter().render(report)
+        case .prom: return PrometheusReporter().render(report)
         }
     }
 }

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Compares a run with a baseline: measurements against their tolerance, facts for drift.
+public struct BaselineComparison: Sendable {
+    public let baseline: Baseline
+    /// Tolerance overrides in percent, by measurement-name glob (the profile's `baseline.tolerances`).
+    public let overrides: [String: Double]
+    /// The floor of every tolerance, in percent.
+    public static let floorPercent = 5.0
+
+    public init(baseline: Baseline, overrides: [String: Double] = [:]) {
+        self.baseline = baseline
+        self.overrides = overrides
+    }
+
+    /// Which way is better for a measurement.
+    public enum Direction: String, Sendable {
+        case higher, lower, either
+
+        /// Bandwidths and throughputs: higher; latencies and off-node shares: lower; sizes and ratios:
+        /// any change counts.
+        public static func of(name: String, unit: String) -> Direction {
+            if ["GB/s", "MB/s"].contains(unit) { return .higher }
+            if unit == "ms" || name.hasSuffix(".off-node") { return .lower }
+            return .either
+        }
+    }
+
+    /// max(5 %, 3 × the baseline's spread), unless the profile says otherwise for this name.
+    public func tolerancePercent(_ name: String, _ stats: MeasurementStats) -> Double {
+        if let override = overrides.first(where: { Glob.matches($0.key, name) }) { return override.value }
+        return max(Self.floorPercent, 3 * stats.spread * 100)
+    }
+
+    static let measurementMetadata = CheckMetadata(
+        id: "baseline.measurement", layer: .baseline, title: "Measurements hold their baseline", severity: .major,
+        remediation: "Compare the environment (kernel, microcode, BIOS, tuning) with the baseline's; rerun to rule out noise; then fix or take a new baseline.",
+        rationale: "A host that still matches the design can still have become slower.")
+    static let factMetadata = CheckMetadata(
+        id: "baseline.fact", layer: .baseline, title: "Facts match the baseline", severity: .major,
+        remediation: "If the change was intended, take a new baseline (`conform baseline capture`); otherwise put it back.",
+        rationale: "Drift between nights is found before it becomes an outage.")
+
+    /// Results `baseline.<measurement>` and `baseline.fact.<fact>` for the baseline's host in `results`.
+    public func compare(_ results: [CheckResult], environment: [String: String]) -> [CheckResult] {
+        let host = baseline.host
+        let ours = results.filter { $0.host == host }
+        var current: [String: Measurement] = [:]
+        var facts: [String: String] = [:]
+        for result in ours {
+            if !result.observed.isEmpty { facts[result.qualifiedName] = result.observed }
+            for measurement in result.measurements { current[measurement.name] = measurement }
+        }
+        let environmentChanges = baseline.environment.keys.sorted().compactMap { key -> String? in
+            let now = environment[key] ?? "unknown"
+            return now == baseline.environment[key] ? nil : "\(key) \(baseline.environment[key] ?? "unknown") → \(now)"
+        }
+        var output: [CheckResult] = []
+        for name in baseline.measurements.keys.sorted() {
+            guard let stats = baseline.measurements[name] else { continue }
+            let template = Self.measurementMetadata
+            let metadata = CheckMetadata(
+                id: "baseline.\(name)", layer: .baseline, title: template.title, severity: template.severity, remediation: template.remediation,
+                rationale: template.rationale)
+            guard let now = current[name] else {
+                output.append(CheckResult(metadata: metadata, host: host, finding: Finding(.skip, expected: format(stats.median, stats.unit), message: "not measured in this run"), durationSeconds: 0))
+                continue
+            }
+            var finding = judge(name: name, stats: stats, now: now.value)
+            if finding.status == .fail || finding.status == .warn, !environmentChanges.isEmpty {
+                finding.message += "; the environment changed since the baseline: " + environmentChanges.joined(separator: ", ")
+            }
+            finding.measurements = [now]
+            output.append(CheckResult(metadata: metadata, host: host, finding: finding, durationSeconds: 0))
+        }
+        for name in baseline.facts.keys.sorted() {
+            guard let before = baseline.facts[name], let after = facts[name], before != after else { continue }
+            let metadata = CheckMetadata(
+                id: "baseline.fact.\(name)", layer: .baseline, title: Self.factMetadata.title, severity: Self.factMetadata.severity,
+                remediation: Self.factMetadata.remediation, rationale: Self.factMetadata.rationale)
+            output.append(
+                CheckResult(
+                    metadata: metadata, host: host,
+                    finding: Finding(.fail, expected: before, observed: after, message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),
+                    durationSeconds: 0))
+        }
+        return output
+    }
+
+    /// pass within tolerance; warn past half of it in the bad direction (drifting); fail past it.
+    public func judge(name: String, stats: MeasurementStats, now: Double) -> Finding {
+        let tolerance = tolerancePercent(name, stats)
+        let before = stats.median
+        // Shares already in percent (off-node pages) compare in percentage points: 0.002 % → 0.01 % is
+        // noise, not a fivefold regression.
+        let delta = stats.unit == "%" ? now - before : (before != 0 ? (now - before) / abs(before) * 100 : (now == 0 ? 0 : 100))
+        let direction = Direction.of(name: name, unit: stats.unit)
+        let bad: Double
+        switch direction {
+        case .higher: bad = -delta
+        case .lower: bad = delta
+        case .either: bad = abs(delta)
+        }
+        let status: Status = bad > tolerance ? .fail : (bad > tolerance / 2 ? .warn : .pass)
+        let verb = status == .fail ? (direction == .either ? "changed" : "regressed") : (status == .warn ? "drifting" : "holds")
+        return Finding(
+            status, expected: String(format: "%@ ± %.1f%%", format(before, stats.unit), tolerance), observed: format(now, stats.unit),
+            message: String(format: "%@ %@: %@ → %@ (%+.1f%@, tolerance %.1f%@)", name, verb, format(before, stats.unit), format(now, stats.unit), delta,
+                            stats.unit == "%" ? " points" : "%", tolerance, stats.unit == "%" ? " points" : "%"))
+    }
+
+    func format(_ value: Double, _ unit: String) -> String {
+        String(format: "%.3g %@", value, unit)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// The nightly record of a report directory: one JSON line per run, a trend table over the last runs,
+/// retention of old report folders, and the lock that keeps two runs from writing at once.
+public struct History: Sendable {
+    /// The folder holding `history.jsonl` and the timestamped report folders (`reports/<profile>`).
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public var file: String { (directory as NSString).appendingPathComponent("history.jsonl") }
+
+    struct Line: Codable {
+        var started: String
+        var profile: String
+        var exitCode: Int32
+        var summary: Summary
+        /// `host/measurement` → value.
+        var measurements: [String: Double]
+    }
+
+    /// Appends one line for the run: a single write with O_APPEND, so lines never interleave.
+    public func append(_ report: RunReport, exitCode: Int32) throws {
+        var measurements: [String: Double] = [:]
+        for result in report.results {
+            for measurement in result.measurements where measurement.value.isFinite {
+                measurements["\(result.host)/\(measurement.name)"] = measurement.value
+            }
+        }
+        let line = Line(started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: exitCode, summary: report.summary, measurements: measurements)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(line) + Data("\n".utf8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == data.count else { throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))") }
+    }
+
+    /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured).
+    public func trend(runs: Int = 10) -> String {
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n").suffix(runs).compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        guard !lines.isEmpty else { return "# Trend\n\nNo runs recorded yet.\n" }
+        let names = Set(lines.flatMap(\.measurements.keys)).sorted()
+        var table = ["# Trend of the last \(lines.count) run(s)", "", "| Measurement | " + lines.map(\.started).joined(separator: " | ") + " |",
+                     "|---|" + String(repeating: "---:|", count: lines.count)]
+        table.append("| **failed checks** | " + lines.map { String($0.summary.fail) }.joined(separator: " | ") + " |")
+        for name in names {
+            table.append("| `\(name)` | " + lines.map { line in line.measurements[name].map { String(format: "%.4g", $0) } ?? "–" }.joined(separator: " | ") + " |")
+        }
+        return table.joined(separator: "\n") + "\n"
+    }
+
+    /// Deletes all but the newest `keep` timestamped report folders (names start with a digit).
+    public func retain(keep: Int) {
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.first?.isNumber ?? false }.sorted()
+        for name in entries.dropLast(max(keep, 1)) {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+    }
+}
+
+/// An exclusive lock on a report directory for the whole run. The corresponding C function is `flock`.
+public final class RunLock {
+    private let descriptor: Int32
+
+    /// Takes the lock or fails at once, naming the holder.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent(".lock")
+        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw InputError(file: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            close(descriptor)
+            throw LockedError(message: "another conform run (pid \(holder)) is writing to \(directory); this one stops without running")
+        }
+        ftruncate(descriptor, 0)
+        let pid = "\(ProcessInfo.processInfo.processIdentifier)\n"
+        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// A run refused because another holds the report directory.
+public struct LockedError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
