@@ -120,7 +120,7 @@ final class ReporterTests: XCTestCase {
         XCTAssertTrue(first.hasSuffix("mac-numa/2026-11-18T11-06-40Z"), first)
         XCTAssertTrue(second.hasSuffix("mac-numa/2026-11-18T11-06-40Z-2"), "same second, new directory: \(second)")
         let profileDirectory = root.appendingPathComponent("mac-numa").path
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: first).sorted(), ["junit.xml", "results.json", "summary.md"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: first).sorted(), ["junit.xml", "metrics.prom", "results.json", "summary.md"])
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: profileDirectory + "/latest"), "2026-11-18T11-06-40Z-2")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: profileDirectory).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "no temporary files remain")
