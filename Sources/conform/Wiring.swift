@@ -81,41 +81,35 @@ enum Wiring {
             let benchmark = MemoryBenchmark(
                 topology: topology, arrayBytes: quick ? profile.bench.quickMemoryArrayBytes : profile.bench.memoryArrayBytes,
                 repetitions: quick ? 3 : 10)
-            return Probed.from {
-                do {
-                    return .value(try benchmark.matrix(progress: progress))
-                } catch let error as BenchError {
-                    throw ProbeError(path: "memory benchmark", reason: error.description)
-                }
-            }
+            return measured("memory benchmark") { try benchmark.matrix(progress: progress) }
         }
         var disks: [String: Probed<DiskBenchmark.Result>] = [:]
         for disk in target.spec.disks {
             let benchmark = DiskBenchmark(
                 directory: disk.path, sizeBytes: quick ? profile.bench.quickDiskBytes : profile.bench.diskBytes,
                 minimumFreeBytes: (disk.minFreeGB ?? 0) * 1e9, media: disk.media)
-            disks[disk.path] = Probed {
-                do { return try benchmark.run(progress: progress) } catch let error as BenchError { throw ProbeError(path: disk.path, reason: error.description) }
-            }
+            disks[disk.path] = measured(disk.path) { try benchmark.run(progress: progress) }
         }
         var downloads: [String: Probed<NetBenchmark.Result>] = [:]
         var uploads: [String: Probed<NetBenchmark.Result>] = [:]
         let credentials = S3Credentials.fromEnvironment()
         for link in profile.network where link.from == target.spec.name {
             if let url = link.downloadURL {
-                downloads[link.name] = Probed {
-                    do { return try NetBenchmark(url: url, credentials: credentials).run() } catch let error as BenchError { throw ProbeError(path: url, reason: error.description) }
-                }
+                downloads[link.name] = measured(url) { try NetBenchmark(url: url, credentials: credentials).run() }
             }
             if let url = link.uploadURL {
-                uploads[link.name] = Probed {
-                    do {
-                        return try NetBenchmark(url: url, upload: true, uploadBytes: Int(quick ? profile.bench.uploadBytes / 10 : profile.bench.uploadBytes), credentials: credentials).run()
-                    } catch let error as BenchError { throw ProbeError(path: url, reason: error.description) }
-                }
+                let bytes = Int(quick ? profile.bench.uploadBytes / 10 : profile.bench.uploadBytes)
+                uploads[link.name] = measured(url) { try NetBenchmark(url: url, upload: true, uploadBytes: bytes, credentials: credentials).run() }
             }
         }
         return BenchFacts(memory: memory, disks: disks, downloads: downloads, uploads: uploads)
+    }
+
+    /// A benchmark's result as a fact: a `BenchError` becomes an error naming what was measured.
+    static func measured<T>(_ what: String, _ body: () throws -> T) -> Probed<T> {
+        Probed {
+            do { return try body() } catch let error as BenchError { throw ProbeError(path: what, reason: error.description) }
+        }
     }
 
     static func hostFacts(sysroot: String) -> HostFacts {
