@@ -12,7 +12,7 @@ public enum HostCapture {
     static let perNodeFiles = ["cpulist", "cpumap", "distance", "meminfo"]
     static let otherFiles = [
         "\(TuningProbe.thpDirectory)/enabled", "\(TuningProbe.thpDirectory)/defrag", TuningProbe.numaBalancingFile,
-        "proc/cpuinfo", "proc/meminfo",
+        "proc/cpuinfo", "proc/meminfo", "proc/sys/kernel/osrelease", "sys/class/dmi/id/bios_date",
     ]
 
     /// Paths relative to the sysroot, of the files that exist there.
