@@ -140,4 +140,42 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let history = try String(contentsOf: work.appendingPathComponent("reports/mac-numa/history.jsonl"), encoding: .utf8)
         XCTAssertEqual(history.split(separator: "\n").count, 3)
     }
+
+    func testMetricsArePushedToAnImportURL() throws {
+        let work = try temporaryDirectory()
+        let received = work.appendingPathComponent("received.txt")
+        let portFile = work.appendingPathComponent("port")
+        let script = """
+            import http.server, os, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    open(sys.argv[1] + ".tmp", "wb").write(self.path.encode() + b"\\n" + body)
+                    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+                    self.send_response(204); self.end_headers()
+            s = http.server.HTTPServer(("127.0.0.1", 0), H)
+            open(sys.argv[2], "w").write(str(s.server_address[1]))
+            s.handle_request()
+            """
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", script, received.path, portFile.path]
+        try server.run()
+        addTeardownBlock { server.terminate() }
+        var port = ""
+        for _ in 0..<100 where port.isEmpty {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)) ?? ""
+            if port.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let outcome = try conform([
+            "run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
+            "--quiet", "--out", work.appendingPathComponent("out").path, "--push-url", "http://127.0.0.1:\(port)/api/v1/import/prometheus",
+        ])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        server.waitUntilExit()
+        let body = try String(contentsOf: received, encoding: .utf8)
+        XCTAssertTrue(body.hasPrefix("/api/v1/import/prometheus\n# HELP conform_check_status"), body)
+        XCTAssertTrue(body.contains(#"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#))
+    }
 }
