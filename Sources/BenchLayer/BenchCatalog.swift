@@ -23,21 +23,28 @@ public struct BenchFacts: Sendable {
 
 /// The benchmark layer's checks.
 public enum BenchCatalog {
-    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String) -> CheckMetadata {
-        CheckMetadata(id: id, layer: .bench, title: title, severity: severity, tags: ["benchmark"], remediation: remediation, rationale: rationale)
+    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
+        -> CheckMetadata
+    {
+        CheckMetadata(
+            id: id, layer: .bench, title: title, severity: severity, tags: ["benchmark"], remediation: remediation,
+            rationale: rationale)
     }
 
     public static let bandwidth = entry(
         "bench.numa.bandwidth", "Each node reaches the designed local memory bandwidth", .major,
-        remediation: "Check DIMM population and speed per channel (dmidecode -t memory), BIOS memory settings, and that nothing else loads the node.",
+        remediation:
+            "Check DIMM population and speed per channel (dmidecode -t memory), BIOS memory settings, and that nothing else loads the node.",
         rationale: "Memory-bound inference runs at the speed of its node's memory.")
     public static let remoteRatio = entry(
         "bench.numa.remote-ratio", "Remote/local bandwidth is within the designed band", .minor,
-        remediation: "A ratio near 1 means the nodes are not what the distance table says (node interleaving on?); a very low one, a slow interconnect.",
+        remediation:
+            "A ratio near 1 means the nodes are not what the distance table says (node interleaving on?); a very low one, a slow interconnect.",
         rationale: "The design keeps the hot path local because remote memory is this much slower.")
     public static let diskWrite = entry(
         "bench.disk.write", "The staging disk writes as fast as the design counts on", .major,
-        remediation: "Check the device (smartctl), its cache mode in libvirt (cache='none', io='native'), and the file system.",
+        remediation:
+            "Check the device (smartctl), its cache mode in libvirt (cache='none', io='native'), and the file system.",
         rationale: "Temporal workers stage inputs and results on this disk between every job.")
     public static let diskRead = entry(
         "bench.disk.read", "The staging disk reads as fast as the design counts on", .major,
@@ -84,20 +91,29 @@ struct BenchChecks: Sendable {
             return nodes.map { node in
                 let measured = cells.filter { $0.cpuNode == node && $0.memNode == node }.flatMap(\.measurements)
                 guard let local = cell(cells, node, node) else {
-                    return Finding(.skip, subject: "node\(node)", message: "the triad kernel did not run on node\(node)'s own memory")
+                    return Finding(
+                        .skip, subject: "node\(node)",
+                        message: "the triad kernel did not run on node\(node)'s own memory")
                 }
                 var problems: [String] = []
                 if let floor = profile.bench.localFloorGBps, local.bestGBps < floor {
-                    problems.append(String(format: "triad %.1f GB/s is below the designed %.1f GB/s", local.bestGBps, floor))
+                    problems.append(
+                        String(format: "triad %.1f GB/s is below the designed %.1f GB/s", local.bestGBps, floor))
                 }
                 if local.offNodeShare > 0.01 {
-                    problems.append(String(format: "%.1f%% of the buffers' pages were not on node %d: the figure is not purely local", local.offNodeShare * 100, node))
+                    problems.append(
+                        String(
+                            format: "%.1f%% of the buffers' pages were not on node %d: the figure is not purely local",
+                            local.offNodeShare * 100, node))
                 }
                 return Finding(
                     problems.isEmpty ? .pass : .fail, subject: "node\(node)",
                     expected: profile.bench.localFloorGBps.map { String(format: "≥ %.1f GB/s", $0) } ?? "",
                     observed: String(format: "%.1f GB/s (%d threads)", local.bestGBps, local.threads),
-                    message: problems.isEmpty ? String(format: "triad %.1f GB/s on local memory (median %.1f)", local.bestGBps, local.medianGBps) : problems.joined(separator: "; "),
+                    message: problems.isEmpty
+                        ? String(
+                            format: "triad %.1f GB/s on local memory (median %.1f)", local.bestGBps, local.medianGBps)
+                        : problems.joined(separator: "; "),
                     measurements: measured)
             }
         }
@@ -106,85 +122,136 @@ struct BenchChecks: Sendable {
     func remoteRatio() -> [Finding] {
         facts.memory.evaluate { cells in
             let pairs = cells.filter { $0.kernel == .triad && $0.cpuNode != $0.memNode }
-            guard !pairs.isEmpty else { return [Finding(.skip, message: "one NUMA node (or no remote cell measured): nothing is remote")] }
+            guard !pairs.isEmpty else {
+                return [Finding(.skip, message: "one NUMA node (or no remote cell measured): nothing is remote")]
+            }
             return pairs.map { remote in
                 let subject = "cpu\(remote.cpuNode).mem\(remote.memNode)"
-                let measured = cells.filter { $0.cpuNode == remote.cpuNode && $0.memNode == remote.memNode }.flatMap(\.measurements)
+                let measured = cells.filter { $0.cpuNode == remote.cpuNode && $0.memNode == remote.memNode }.flatMap(
+                    \.measurements)
                 guard let local = cell(cells, remote.cpuNode, remote.cpuNode), local.bestGBps > 0 else {
-                    return Finding(.skip, subject: subject, message: "no local figure for node\(remote.cpuNode) to compare with")
+                    return Finding(
+                        .skip, subject: subject, message: "no local figure for node\(remote.cpuNode) to compare with")
                 }
                 let ratio = remote.bestGBps / local.bestGBps
-                let ratioMeasurement = Measurement(name: "mem.triad.cpu\(remote.cpuNode).mem\(remote.memNode).ratio", value: ratio, unit: "ratio")
+                let ratioMeasurement = Measurement(
+                    name: "mem.triad.cpu\(remote.cpuNode).mem\(remote.memNode).ratio", value: ratio, unit: "ratio")
                 if ratio >= 0.95 {
                     return Finding(
                         .warn, subject: subject, observed: String(format: "%.2f", ratio),
-                        message: String(format: "remote memory is as fast as local (ratio %.2f): the distance table says node %d is remote, so the topology may be misreported (node interleaving?)", ratio, remote.memNode),
+                        message: String(
+                            format:
+                                "remote memory is as fast as local (ratio %.2f): the distance table says node %d is remote, so the topology may be misreported (node interleaving?)",
+                            ratio, remote.memNode),
                         measurements: measured + [ratioMeasurement])
                 }
                 guard let band = profile.bench.remoteRatio else {
-                    return Finding(.pass, subject: subject, observed: String(format: "%.2f", ratio), message: String(format: "remote/local triad %.2f", ratio), measurements: measured + [ratioMeasurement])
+                    return Finding(
+                        .pass, subject: subject, observed: String(format: "%.2f", ratio),
+                        message: String(format: "remote/local triad %.2f", ratio),
+                        measurements: measured + [ratioMeasurement])
                 }
                 return Finding(
-                    band.contains(ratio) ? .pass : .fail, subject: subject, expected: String(format: "%.2f–%.2f", band.lowerBound, band.upperBound),
+                    band.contains(ratio) ? .pass : .fail, subject: subject,
+                    expected: String(format: "%.2f–%.2f", band.lowerBound, band.upperBound),
                     observed: String(format: "%.2f", ratio),
-                    message: String(format: "remote/local triad %.2f (%.1f of %.1f GB/s)", ratio, remote.bestGBps, local.bestGBps)
-                        + (band.contains(ratio) ? "" : String(format: ", outside the designed %.2f–%.2f", band.lowerBound, band.upperBound)),
+                    message: String(
+                        format: "remote/local triad %.2f (%.1f of %.1f GB/s)", ratio, remote.bestGBps, local.bestGBps)
+                        + (band.contains(ratio)
+                            ? ""
+                            : String(format: ", outside the designed %.2f–%.2f", band.lowerBound, band.upperBound)),
                     measurements: measured + [ratioMeasurement])
             }
         }
     }
 
     func disk(write: Bool) -> [Finding] {
-        guard !host.disks.isEmpty else { return [Finding(.skip, message: "the design gives this host no local disk to measure")] }
+        guard !host.disks.isEmpty else {
+            return [Finding(.skip, message: "the design gives this host no local disk to measure")]
+        }
         return host.disks.map { disk in
-            guard let result = facts.disks[disk.path] else { return Finding(.skip, subject: disk.path, message: "not measured") }
+            guard let result = facts.disks[disk.path] else {
+                return Finding(.skip, subject: disk.path, message: "not measured")
+            }
             return result.evaluate { result in
                 let value = write ? result.writeMBps : result.readMBps
                 let measurement = Measurement(name: write ? "disk.write" : "disk.read", value: value, unit: "MB/s")
                 let ceiling = DiskBenchmark.ceilingMBps(disk.media)
                 if value > ceiling {
-                    return [Finding(
-                        .warn, subject: disk.path, observed: String(format: "%.0f MB/s", value),
-                        message: String(format: "%.0f MB/s is more than a %@ can do (%.0f MB/s): a cache answered, not the disk — not a speed", value, disk.media.rawValue, ceiling),
-                        measurements: [measurement])]
+                    return [
+                        Finding(
+                            .warn, subject: disk.path, observed: String(format: "%.0f MB/s", value),
+                            message: String(
+                                format:
+                                    "%.0f MB/s is more than a %@ can do (%.0f MB/s): a cache answered, not the disk — not a speed",
+                                value, disk.media.rawValue, ceiling),
+                            measurements: [measurement])
+                    ]
                 }
                 guard let floor = disk.minMBps else {
-                    return [Finding(.pass, subject: disk.path, observed: String(format: "%.0f MB/s", value), message: String(format: "%.0f MB/s sequential %@", value, write ? "write" : "read"), measurements: [measurement])]
+                    return [
+                        Finding(
+                            .pass, subject: disk.path, observed: String(format: "%.0f MB/s", value),
+                            message: String(format: "%.0f MB/s sequential %@", value, write ? "write" : "read"),
+                            measurements: [measurement])
+                    ]
                 }
-                return [Finding(
-                    value >= floor ? .pass : .fail, subject: disk.path, expected: String(format: "≥ %.0f MB/s", floor), observed: String(format: "%.0f MB/s", value),
-                    message: String(format: "%.0f MB/s sequential %@%@", value, write ? "write" : "read", value >= floor ? "" : String(format: ", below the designed %.0f MB/s", floor)),
-                    measurements: [measurement])]
+                return [
+                    Finding(
+                        value >= floor ? .pass : .fail, subject: disk.path,
+                        expected: String(format: "≥ %.0f MB/s", floor), observed: String(format: "%.0f MB/s", value),
+                        message: String(
+                            format: "%.0f MB/s sequential %@%@", value, write ? "write" : "read",
+                            value >= floor ? "" : String(format: ", below the designed %.0f MB/s", floor)),
+                        measurements: [measurement])
+                ]
             }.first ?? Finding(.error, subject: disk.path, message: "no result")
         }
     }
 
     func net(upload: Bool) -> [Finding] {
         let links = profile.network.filter { $0.from == host.name }
-        guard !links.isEmpty else { return [Finding(.skip, message: "no network link of the design starts at this host")] }
+        guard !links.isEmpty else {
+            return [Finding(.skip, message: "no network link of the design starts at this host")]
+        }
         return links.map { link in
             let results = upload ? facts.uploads : facts.downloads
             guard let result = results[link.name] else {
-                return Finding(.skip, subject: link.name, message: "the profile gives link \(link.name) no \(upload ? "upload_url" : "download_url") to measure")
+                return Finding(
+                    .skip, subject: link.name,
+                    message:
+                        "the profile gives link \(link.name) no \(upload ? "upload_url" : "download_url") to measure")
             }
             return result.evaluate { result in
                 let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: link.speedMbit)
                 var problems: [String] = []
                 if result.goodputMBps < 0.9 * ceiling {
-                    problems.append(String(format: "%.1f MB/s is below 90%% of the %d Mbit/s TCP goodput ceiling (%.1f MB/s)", result.goodputMBps, link.speedMbit, ceiling))
+                    problems.append(
+                        String(
+                            format: "%.1f MB/s is below 90%% of the %d Mbit/s TCP goodput ceiling (%.1f MB/s)",
+                            result.goodputMBps, link.speedMbit, ceiling))
                 }
                 for transfer in link.transfers where transfer.direction == (upload ? .upload : .download) {
                     let seconds = transfer.bytes / (result.goodputMBps * 1e6)
                     if seconds > transfer.budgetSeconds {
-                        problems.append(String(format: "%@ (%.1f GB) would take %.1f s, over its %.1f s budget", transfer.name, transfer.bytes / 1e9, seconds, transfer.budgetSeconds))
+                        problems.append(
+                            String(
+                                format: "%@ (%.1f GB) would take %.1f s, over its %.1f s budget", transfer.name,
+                                transfer.bytes / 1e9, seconds, transfer.budgetSeconds))
                     }
                 }
-                let summary = String(format: "%.1f MB/s goodput (ceiling %.1f MB/s on %d Mbit/s, not %.0f: Ethernet, IP and TCP headers), first byte %.1f ms",
-                                     result.goodputMBps, ceiling, link.speedMbit, Double(link.speedMbit) / 8, result.timeToFirstByteMs)
-                return [Finding(
-                    problems.isEmpty ? .pass : .fail, subject: link.name, expected: String(format: "≥ %.1f MB/s and the budgets", 0.9 * ceiling),
-                    observed: String(format: "%.1f MB/s", result.goodputMBps), message: problems.isEmpty ? summary : problems.joined(separator: "; ") + "; " + summary,
-                    measurements: result.measurements)]
+                let summary = String(
+                    format:
+                        "%.1f MB/s goodput (ceiling %.1f MB/s on %d Mbit/s, not %.0f: Ethernet, IP and TCP headers), first byte %.1f ms",
+                    result.goodputMBps, ceiling, link.speedMbit, Double(link.speedMbit) / 8, result.timeToFirstByteMs)
+                return [
+                    Finding(
+                        problems.isEmpty ? .pass : .fail, subject: link.name,
+                        expected: String(format: "≥ %.1f MB/s and the budgets", 0.9 * ceiling),
+                        observed: String(format: "%.1f MB/s", result.goodputMBps),
+                        message: problems.isEmpty ? summary : problems.joined(separator: "; ") + "; " + summary,
+                        measurements: result.measurements)
+                ]
             }.first ?? Finding(.error, subject: link.name, message: "no result")
         }
     }

@@ -16,7 +16,10 @@ public struct DiskBenchmark: Sendable {
     /// The device class, for telling a cache from a disk.
     public var media: DiskSpec.Media?
 
-    public init(directory: String, sizeBytes: Double, blockBytes: Int = 1_048_576, queueDepth: Int = 1, minimumFreeBytes: Double = 0, media: DiskSpec.Media? = nil) {
+    public init(
+        directory: String, sizeBytes: Double, blockBytes: Int = 1_048_576, queueDepth: Int = 1,
+        minimumFreeBytes: Double = 0, media: DiskSpec.Media? = nil
+    ) {
         self.directory = directory
         self.sizeBytes = sizeBytes
         self.blockBytes = blockBytes
@@ -49,31 +52,43 @@ public struct DiskBenchmark: Sendable {
         }
 
         public var measurements: [Measurement] {
-            [Measurement(name: "disk.write", value: writeMBps, unit: "MB/s"), Measurement(name: "disk.read", value: readMBps, unit: "MB/s")]
+            [
+                Measurement(name: "disk.write", value: writeMBps, unit: "MB/s"),
+                Measurement(name: "disk.read", value: readMBps, unit: "MB/s"),
+            ]
         }
     }
 
     public func run(progress: ((String) -> Void)? = nil) throws -> Result {
-        guard blockBytes > 0, blockBytes % 4096 == 0 else { throw BenchError("the block size must be a multiple of 4096 bytes for O_DIRECT") }
+        guard blockBytes > 0, blockBytes % 4096 == 0 else {
+            throw BenchError("the block size must be a multiple of 4096 bytes for O_DIRECT")
+        }
         guard queueDepth >= 1 else { throw BenchError("the queue depth must be at least 1") }
         let blocks = max(1, Int(sizeBytes) / blockBytes)
         let bytes = Double(blocks * blockBytes)
         var stats = statvfs()
-        guard statvfs(directory, &stats) == 0 else { throw BenchError("cannot read free space of \(directory): \(String(cString: strerror(errno)))") }
+        guard statvfs(directory, &stats) == 0 else {
+            throw BenchError("cannot read free space of \(directory): \(String(cString: strerror(errno)))")
+        }
         let free = Double(stats.f_bavail) * Double(stats.f_frsize)
         guard free - bytes >= minimumFreeBytes else {
             throw BenchError(
-                "refusing to write \(ByteSize.text(bytes)) to \(directory): it would leave \(ByteSize.text(max(0, free - bytes))) free, below the floor of \(ByteSize.text(minimumFreeBytes))")
+                "refusing to write \(ByteSize.text(bytes)) to \(directory): it would leave \(ByteSize.text(max(0, free - bytes))) free, below the floor of \(ByteSize.text(minimumFreeBytes))"
+            )
         }
-        let path = (directory as NSString).appendingPathComponent(".conform-bench-\(ProcessInfo.processInfo.processIdentifier).tmp")
+        let path = (directory as NSString).appendingPathComponent(
+            ".conform-bench-\(ProcessInfo.processInfo.processIdentifier).tmp")
         let cleanup = ScratchFile.register(path)
         defer { cleanup.remove() }
 
-        progress?("disk write: \(ByteSize.text(bytes)) to \(directory), \(blockBytes / 1024) KiB blocks, queue depth \(queueDepth)")
+        progress?(
+            "disk write: \(ByteSize.text(bytes)) to \(directory), \(blockBytes / 1024) KiB blocks, queue depth \(queueDepth)"
+        )
         let writeSeconds = try transfer(path: path, blocks: blocks, write: true)
         progress?("disk read: \(ByteSize.text(bytes)) from \(directory)")
         let readSeconds = try transfer(path: path, blocks: blocks, write: false)
-        return Result(writeMBps: bytes / writeSeconds / 1e6, readMBps: bytes / readSeconds / 1e6, bytes: bytes, file: path)
+        return Result(
+            writeMBps: bytes / writeSeconds / 1e6, readMBps: bytes / readSeconds / 1e6, bytes: bytes, file: path)
     }
 
     /// Moves every block with `queueDepth` threads taking blocks in turn; returns the seconds taken,
@@ -113,7 +128,9 @@ public struct DiskBenchmark: Sendable {
                 }
                 guard block < blocks, failures.withLock({ $0.isEmpty }) else { return }
                 let offset = off_t(block) * off_t(blockBytes)
-                let done = write ? pwrite(descriptor, buffer, blockBytes, offset) : pread(descriptor, buffer, blockBytes, offset)
+                let done =
+                    write
+                    ? pwrite(descriptor, buffer, blockBytes, offset) : pread(descriptor, buffer, blockBytes, offset)
                 if done != blockBytes {
                     let reason = done < 0 ? String(cString: strerror(errno)) : "short transfer of \(done) bytes"
                     failures.withLock { $0.append("\(write ? "writing" : "reading") \(path) at \(offset): \(reason)") }

@@ -33,7 +33,10 @@ public struct MemoryCell: Codable, Sendable, Equatable {
     /// Share of sampled pages found off `memNode`, 0…1.
     public var offNodeShare: Double
 
-    public init(kernel: MemoryKernel, cpuNode: Int, memNode: Int, threads: Int, arrayBytes: Double, bestGBps: Double, medianGBps: Double, offNodeShare: Double) {
+    public init(
+        kernel: MemoryKernel, cpuNode: Int, memNode: Int, threads: Int, arrayBytes: Double, bestGBps: Double,
+        medianGBps: Double, offNodeShare: Double
+    ) {
         self.kernel = kernel
         self.cpuNode = cpuNode
         self.memNode = memNode
@@ -62,7 +65,8 @@ public struct MemoryBenchmark: Sendable {
     public var lastLevelCacheBytes: Double
 
     public init(
-        topology: NUMATopology, kernels: [MemoryKernel] = MemoryKernel.allCases, arrayBytes: Double = 1e9, threads: Int? = nil,
+        topology: NUMATopology, kernels: [MemoryKernel] = MemoryKernel.allCases, arrayBytes: Double = 1e9,
+        threads: Int? = nil,
         repetitions: Int = 10, lastLevelCacheBytes: Double = CacheProbe.lastLevelCacheBytes()
     ) {
         self.topology = topology
@@ -79,7 +83,9 @@ public struct MemoryBenchmark: Sendable {
     /// One CPU per physical core of the node (the first sibling of each core), then the other siblings.
     public func cpus(ofNode id: Int) -> [Int] {
         guard let node = topology.node(id) else { return [] }
-        let groups = topology.siblings.filter { !$0.intersection(node.cpus).isEmpty }.map { $0.intersection(node.cpus).members }
+        let groups = topology.siblings.filter { !$0.intersection(node.cpus).isEmpty }.map {
+            $0.intersection(node.cpus).members
+        }
         let firsts = groups.compactMap(\.first).sorted()
         let rest = groups.flatMap { $0.dropFirst() }.sorted()
         let ordered = firsts + rest
@@ -104,14 +110,20 @@ public struct MemoryBenchmark: Sendable {
         var cells: [MemoryCell] = []
         var offNode: Double?
         for kernel in kernels {
-            progress?("memory \(kernel.rawValue): CPUs of node \(cpuNode), memory of node \(memNode), \(threadCPUs.count) threads")
+            progress?(
+                "memory \(kernel.rawValue): CPUs of node \(cpuNode), memory of node \(memNode), \(threadCPUs.count) threads"
+            )
             var seconds = [Double](repeating: 0, count: repetitions)
             let status = threadCPUs.withUnsafeBufferPointer { cpuBuffer in
                 threadCPUs.map(Int32.init).withUnsafeBufferPointer { cpus in
-                    cbk_run(kernel.c, a.pointer, b.pointer, c.pointer, elements, cpus.baseAddress, Int32(cpuBuffer.count), Int32(repetitions), &seconds)
+                    cbk_run(
+                        kernel.c, a.pointer, b.pointer, c.pointer, elements, cpus.baseAddress, Int32(cpuBuffer.count),
+                        Int32(repetitions), &seconds)
                 }
             }
-            guard status == 0 else { throw BenchError("the \(kernel.rawValue) kernel could not run: \(String(cString: strerror(status)))") }
+            guard status == 0 else {
+                throw BenchError("the \(kernel.rawValue) kernel could not run: \(String(cString: strerror(status)))")
+            }
             // Placement is only known once pages are touched: check after the first kernel wrote them.
             if offNode == nil { offNode = [a, b, c].map { $0.offNodeShare() }.reduce(0, +) / 3 }
             let bytes = Double(kernel.bytesPerElement * elements)
@@ -119,7 +131,8 @@ public struct MemoryBenchmark: Sendable {
             guard let best = rates.last else { throw BenchError("the \(kernel.rawValue) kernel reported no timings") }
             cells.append(
                 MemoryCell(
-                    kernel: kernel, cpuNode: cpuNode, memNode: memNode, threads: threadCPUs.count, arrayBytes: Double(elements * 8),
+                    kernel: kernel, cpuNode: cpuNode, memNode: memNode, threads: threadCPUs.count,
+                    arrayBytes: Double(elements * 8),
                     bestGBps: best, medianGBps: rates[rates.count / 2], offNodeShare: offNode ?? .nan))
         }
         return cells

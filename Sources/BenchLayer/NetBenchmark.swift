@@ -14,7 +14,10 @@ public struct NetBenchmark: Sendable {
     public var timeoutSeconds: Double
     public var credentials: S3Credentials?
 
-    public init(url: String, upload: Bool = false, uploadBytes: Int = 100_000_000, timeoutSeconds: Double = 300, credentials: S3Credentials? = nil) {
+    public init(
+        url: String, upload: Bool = false, uploadBytes: Int = 100_000_000, timeoutSeconds: Double = 300,
+        credentials: S3Credentials? = nil
+    ) {
         self.url = url
         self.upload = upload
         self.uploadBytes = uploadBytes
@@ -68,28 +71,36 @@ public struct NetBenchmark: Sendable {
                 set(CCurl_setopt_string(handle, CURLOPT_USERNAME, credentials.accessKey))
                 set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, credentials.secretKey))
             }
-            set(CCurl_setopt_write(handle, { _, size, count, context in
-                guard let context else { return 0 }
-                Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue().received += size * count
-                return size * count
-            }, context))
+            set(
+                CCurl_setopt_write(
+                    handle,
+                    { _, size, count, context in
+                        guard let context else { return 0 }
+                        Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue().received += size * count
+                        return size * count
+                    }, context))
             if upload {
                 set(CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1))
                 set(CCurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadBytes)))
-                set(CCurl_setopt_read(handle, { data, size, count, context in
-                    guard let data, let context else { return 0 }
-                    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
-                    let chunk = min(size * count, state.remaining)
-                    state.fill(UnsafeMutableRawPointer(data), chunk)
-                    state.remaining -= chunk
-                    return chunk
-                }, context))
+                set(
+                    CCurl_setopt_read(
+                        handle,
+                        { data, size, count, context in
+                            guard let data, let context else { return 0 }
+                            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+                            let chunk = min(size * count, state.remaining)
+                            state.fill(UnsafeMutableRawPointer(data), chunk)
+                            state.remaining -= chunk
+                            return chunk
+                        }, context))
             }
             if code == CURLE_OK { code = curl_easy_perform(handle) }
         }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            throw BenchError("\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")")
+            throw BenchError(
+                "\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")"
+            )
         }
         func microseconds(_ info: CURLINFO) -> Double {
             var value: curl_off_t = 0
@@ -102,7 +113,8 @@ public struct NetBenchmark: Sendable {
         let bytes = Double(upload ? uploadBytes : state.received)
         let seconds = max(total - start, 1e-6)
         return Result(
-            bytes: bytes, goodputMBps: bytes / seconds / 1e6, timeToFirstByteMs: microseconds(CURLINFO_STARTTRANSFER_TIME_T) * 1000,
+            bytes: bytes, goodputMBps: bytes / seconds / 1e6,
+            timeToFirstByteMs: microseconds(CURLINFO_STARTTRANSFER_TIME_T) * 1000,
             totalSeconds: total, upload: upload)
     }
 
@@ -126,9 +138,15 @@ public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
         self.region = region
     }
 
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Credentials? {
-        guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else { return nil }
-        return S3Credentials(accessKey: key, secretKey: secret, region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> S3Credentials?
+    {
+        guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
+            return nil
+        }
+        return S3Credentials(
+            accessKey: key, secretKey: secret,
+            region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")
     }
 
     public var description: String { "S3 credentials for access key \(accessKey.prefix(4))… in \(region)" }

@@ -2,13 +2,18 @@ import ConformCore
 
 /// The cluster layer's checks (subject: node or workload).
 public enum ClusterCatalog {
-    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String) -> CheckMetadata {
-        CheckMetadata(id: id, layer: .cluster, title: title, severity: severity, tags: ["kubernetes"], remediation: remediation, rationale: rationale)
+    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
+        -> CheckMetadata
+    {
+        CheckMetadata(
+            id: id, layer: .cluster, title: title, severity: severity, tags: ["kubernetes"], remediation: remediation,
+            rationale: rationale)
     }
 
     public static let nodeReady = entry(
         "k8s.node.ready", "Every design node is in the cluster and Ready", .critical,
-        remediation: "`kubectl describe node <node>`; on the node, `systemctl status k3s-agent` (or k3s) and its journal.",
+        remediation:
+            "`kubectl describe node <node>`; on the node, `systemctl status k3s-agent` (or k3s) and its journal.",
         rationale: "A node that is missing or NotReady runs none of the design's workloads.")
     public static let nodeLabels = entry(
         "k8s.node.labels", "Nodes carry the labels the design selects on", .major,
@@ -16,19 +21,23 @@ public enum ClusterCatalog {
         rationale: "Workloads find their nodes by these labels; a missing label leaves pods Pending.")
     public static let nodeTaints = entry(
         "k8s.node.taints", "Nodes carry exactly the taints the design gives them", .major,
-        remediation: "`kubectl taint node <node> key=value:Effect` to add, `…:Effect-` to remove; or --node-taint in K3s.",
+        remediation:
+            "`kubectl taint node <node> key=value:Effect` to add, `…:Effect-` to remove; or --node-taint in K3s.",
         rationale: "Taints decide what may run where: an extra one starves a node, a missing one lets anything in.")
     public static let placement = entry(
         "k8s.workload.placement", "Each workload's pods run on nodes the design allows", .critical,
-        remediation: "Check the pods' nodeSelector and tolerations against the node labels and taints (`kubectl get pods -o wide`).",
+        remediation:
+            "Check the pods' nodeSelector and tolerations against the node labels and taints (`kubectl get pods -o wide`).",
         rationale: "NUMA-local workloads only help on the nodes pinned for them.")
     public static let spread = entry(
         "k8s.workload.spread", "Workloads spread across the declared topology label", .major,
-        remediation: "Add or fix the anti-affinity or topologySpreadConstraints on the topology key; reschedule the pods.",
+        remediation:
+            "Add or fix the anti-affinity or topologySpreadConstraints on the topology key; reschedule the pods.",
         rationale: "The design spreads replicas across NUMA nodes so a node failure halves capacity, not all of it.")
     public static let qos = entry(
         "k8s.workload.qos", "Pods get the QoS class the design intends", .major,
-        remediation: "Set requests equal to limits for cpu and memory in every container for Guaranteed; requests below limits for Burstable.",
+        remediation:
+            "Set requests equal to limits for cpu and memory in every container for Guaranteed; requests below limits for Burstable.",
         rationale: "The QoS class decides who is throttled and evicted first under pressure.")
     public static let daemonSetCoverage = entry(
         "k8s.daemonset.coverage", "DaemonSets run a ready pod on every node they select", .major,
@@ -39,16 +48,21 @@ public enum ClusterCatalog {
         remediation: "Lower requests, move workloads, or give the node more CPUs or memory.",
         rationale: "Requests beyond allocatable mean pods that cannot schedule or a node the scheduler overfills.")
 
-    public static let all: [CheckMetadata] = [nodeReady, nodeLabels, nodeTaints, placement, spread, qos, daemonSetCoverage, requestsFit]
+    public static let all: [CheckMetadata] = [
+        nodeReady, nodeLabels, nodeTaints, placement, spread, qos, daemonSetCoverage, requestsFit,
+    ]
 
     /// The cluster checks of a profile against what the cluster shows.
     public static func checks(for cluster: ClusterSpec, facts: ClusterFacts) -> [Check] {
         let nodes = NodeChecks(spec: cluster, facts: facts)
         let workloads = WorkloadChecks(spec: cluster, facts: facts)
         return [
-            Check(nodeReady, evaluate: nodes.ready), Check(nodeLabels, evaluate: nodes.labels), Check(nodeTaints, evaluate: nodes.taints),
-            Check(placement, evaluate: workloads.placement), Check(spread, evaluate: workloads.spread), Check(qos, evaluate: workloads.qos),
-            Check(daemonSetCoverage, evaluate: workloads.daemonSetCoverage), Check(requestsFit, evaluate: nodes.requestsFit),
+            Check(nodeReady, evaluate: nodes.ready), Check(nodeLabels, evaluate: nodes.labels),
+            Check(nodeTaints, evaluate: nodes.taints),
+            Check(placement, evaluate: workloads.placement), Check(spread, evaluate: workloads.spread),
+            Check(qos, evaluate: workloads.qos),
+            Check(daemonSetCoverage, evaluate: workloads.daemonSetCoverage),
+            Check(requestsFit, evaluate: nodes.requestsFit),
         ]
     }
 }

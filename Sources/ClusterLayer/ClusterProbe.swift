@@ -65,7 +65,9 @@ public enum ClusterProbe {
         func read<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
             Probed {
                 let path = (directory as NSString).appendingPathComponent(name)
-                guard let data = FileManager.default.contents(atPath: path) else { throw ProbeError(path: path, reason: "no such file") }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ProbeError(path: path, reason: "no such file")
+                }
                 do {
                     return try JSONDecoder().decode(KubeList<Item>.self, from: data).items
                 } catch {

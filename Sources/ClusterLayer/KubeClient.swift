@@ -16,7 +16,9 @@ public final class KubeClient: @unchecked Sendable {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    public init(credentials: KubeCredentials, connectTimeout: Double = 5, totalTimeout: Double = 20, pageSize: Int = 500) {
+    public init(
+        credentials: KubeCredentials, connectTimeout: Double = 5, totalTimeout: Double = 20, pageSize: Int = 500
+    ) {
         _ = Self.globalInit
         self.credentials = credentials
         self.connectTimeout = connectTimeout
@@ -33,7 +35,8 @@ public final class KubeClient: @unchecked Sendable {
             if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
                 query += "&continue=\(escaped)"
             }
-            let url = "\(credentials.server.hasSuffix("/") ? String(credentials.server.dropLast()) : credentials.server)\(path)?\(query)"
+            let url =
+                "\(credentials.server.hasSuffix("/") ? String(credentials.server.dropLast()) : credentials.server)\(path)?\(query)"
             let body = try get(url)
             let page: KubeList<Item>
             do {
@@ -49,7 +52,9 @@ public final class KubeClient: @unchecked Sendable {
 
     /// One GET; a non-2xx answer becomes an error from the API's `Status` body.
     func get(_ url: String) throws -> Data {
-        guard let handle = curl_easy_init() else { throw ProbeError(path: url, reason: "libcurl could not start a transfer") }
+        guard let handle = curl_easy_init() else {
+            throw ProbeError(path: url, reason: "libcurl could not start a transfer")
+        }
         defer { curl_easy_cleanup(handle) }
         let response = ResponseBuffer()
         let context = Unmanaged.passUnretained(response).toOpaque()
@@ -79,12 +84,16 @@ public final class KubeClient: @unchecked Sendable {
                 set(CCurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"))
                 set(CCurl_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"))
             }
-            set(CCurl_setopt_write(handle, { data, size, count, context in
-                guard let data, let context else { return 0 }
-                let buffer = Unmanaged<ResponseBuffer>.fromOpaque(context).takeUnretainedValue()
-                buffer.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
-                return size * count
-            }, context))
+            set(
+                CCurl_setopt_write(
+                    handle,
+                    { data, size, count, context in
+                        guard let data, let context else { return 0 }
+                        let buffer = Unmanaged<ResponseBuffer>.fromOpaque(context).takeUnretainedValue()
+                        buffer.data.append(
+                            UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
+                        return size * count
+                    }, context))
             if code == CURLE_OK { code = curl_easy_perform(handle) }
         }
         guard code == CURLE_OK else {

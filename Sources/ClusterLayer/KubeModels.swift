@@ -20,7 +20,10 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var labels: [String: String]?
     public var ownerReferences: [OwnerReference]?
 
-    public init(name: String, namespace: String? = nil, labels: [String: String]? = nil, ownerReferences: [OwnerReference]? = nil) {
+    public init(
+        name: String, namespace: String? = nil, labels: [String: String]? = nil,
+        ownerReferences: [OwnerReference]? = nil
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -168,7 +171,8 @@ public struct Pod: Codable, Sendable, Equatable {
         public var overhead: [String: String]?
 
         public init(
-            nodeName: String? = nil, nodeSelector: [String: String]? = nil, containers: [Container], initContainers: [Container]? = nil,
+            nodeName: String? = nil, nodeSelector: [String: String]? = nil, containers: [Container],
+            initContainers: [Container]? = nil,
             tolerations: [Toleration]? = nil, overhead: [String: String]? = nil
         ) {
             self.nodeName = nodeName

@@ -15,7 +15,8 @@ public struct KubeCredentials: Sendable, CustomStringConvertible {
     public var insecureSkipTLSVerify: Bool
 
     public init(
-        file: String, context: String, server: String, certificateAuthority: Data? = nil, clientCertificate: Data? = nil,
+        file: String, context: String, server: String, certificateAuthority: Data? = nil,
+        clientCertificate: Data? = nil,
         clientKey: Data? = nil, token: String? = nil, insecureSkipTLSVerify: Bool = false
     ) {
         self.file = file
@@ -29,8 +30,10 @@ public struct KubeCredentials: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let auth = [clientCertificate != nil ? "client certificate" : nil, token != nil ? "bearer token" : nil].compactMap { $0 }
-        return "\(server) (context '\(context)' of \(file), \(auth.isEmpty ? "no credentials" : auth.joined(separator: " and ")))"
+        let auth = [clientCertificate != nil ? "client certificate" : nil, token != nil ? "bearer token" : nil]
+            .compactMap { $0 }
+        return
+            "\(server) (context '\(context)' of \(file), \(auth.isEmpty ? "no credentials" : auth.joined(separator: " and ")))"
     }
 }
 
@@ -46,7 +49,9 @@ public enum Kubeconfig {
     ) -> (path: String?, lookedAt: [String]) {
         if let explicit { return (explicit, [explicit]) }
         var candidates: [String] = []
-        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first { candidates.append(String(first)) }
+        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
+            candidates.append(String(first))
+        }
         if let home = environment["HOME"] { candidates.append("\(home)/.kube/config") }
         candidates.append(k3sDefault)
         return (candidates.first { FileManager.default.fileExists(atPath: $0) }, candidates)
@@ -71,18 +76,25 @@ public enum Kubeconfig {
         let userName = try context.optional("user")?.string()
         let cluster = try named(top, "clusters", clusterName, entry: "cluster")
         let directory = (file as NSString).deletingLastPathComponent
-        var credentials = KubeCredentials(file: file, context: contextName, server: try cluster.required("server").string())
+        var credentials = KubeCredentials(
+            file: file, context: contextName, server: try cluster.required("server").string())
         credentials.insecureSkipTLSVerify = try cluster.optional("insecure-skip-tls-verify")?.bool() ?? false
-        credentials.certificateAuthority = try material(cluster, data: "certificate-authority-data", file: "certificate-authority", relativeTo: directory)
+        credentials.certificateAuthority = try material(
+            cluster, data: "certificate-authority-data", file: "certificate-authority", relativeTo: directory)
         if let userName {
             let user = try named(top, "users", userName, entry: "user")
-            credentials.clientCertificate = try material(user, data: "client-certificate-data", file: "client-certificate", relativeTo: directory)
-            credentials.clientKey = try material(user, data: "client-key-data", file: "client-key", relativeTo: directory)
+            credentials.clientCertificate = try material(
+                user, data: "client-certificate-data", file: "client-certificate", relativeTo: directory)
+            credentials.clientKey = try material(
+                user, data: "client-key-data", file: "client-key", relativeTo: directory)
             credentials.token = try user.optional("token")?.string()
             if credentials.token == nil, let tokenFile = user.optional("tokenFile") {
                 let path = try resolve(tokenFile.string(), relativeTo: directory)
-                guard let data = FileManager.default.contents(atPath: path) else { throw tokenFile.error("cannot read the token file \(path)") }
-                credentials.token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw tokenFile.error("cannot read the token file \(path)")
+                }
+                credentials.token = String(decoding: data, as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             }
             if (credentials.clientCertificate == nil) != (credentials.clientKey == nil) {
                 throw user.owner.error("a client certificate needs its key and a key its certificate")
@@ -107,7 +119,9 @@ public enum Kubeconfig {
     }
 
     /// PEM material given inline (base64 `…-data`) or as a file path.
-    static func material(_ fields: YAMLMapping, data: String, file: String, relativeTo directory: String) throws -> Data? {
+    static func material(_ fields: YAMLMapping, data: String, file: String, relativeTo directory: String) throws
+        -> Data?
+    {
         if let inline = fields.optional(data) {
             guard let decoded = Data(base64Encoded: try inline.string(), options: .ignoreUnknownCharacters) else {
                 throw inline.error("is not valid base64")
@@ -116,7 +130,9 @@ public enum Kubeconfig {
         }
         if let pathValue = fields.optional(file) {
             let path = try resolve(pathValue.string(), relativeTo: directory)
-            guard let contents = FileManager.default.contents(atPath: path) else { throw pathValue.error("cannot read \(path)") }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw pathValue.error("cannot read \(path)")
+            }
             return contents
         }
         return nil

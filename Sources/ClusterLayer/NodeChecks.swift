@@ -17,15 +17,20 @@ struct NodeChecks: Sendable {
             let names = spec.nodes.isEmpty ? nodes.map(\.name) : spec.nodes.map(\.name)
             return names.map { name in
                 guard let node = nodes.first(where: { $0.name == name }) else {
-                    return Finding(.fail, subject: name, expected: "Ready", observed: "absent", message: "node '\(name)' is not in the cluster")
+                    return Finding(
+                        .fail, subject: name, expected: "Ready", observed: "absent",
+                        message: "node '\(name)' is not in the cluster")
                 }
                 guard let condition = node.readyCondition else {
-                    return Finding(.fail, subject: name, expected: "Ready", observed: "no Ready condition", message: "the node reports no Ready condition")
+                    return Finding(
+                        .fail, subject: name, expected: "Ready", observed: "no Ready condition",
+                        message: "the node reports no Ready condition")
                 }
                 let ready = condition.status == "True"
                 let detail = [condition.reason, condition.message].compactMap { $0 }.joined(separator: ": ")
                 return Finding(
-                    ready ? .pass : .fail, subject: name, expected: "Ready", observed: ready ? "Ready" : "NotReady (\(condition.status))",
+                    ready ? .pass : .fail, subject: name, expected: "Ready",
+                    observed: ready ? "Ready" : "NotReady (\(condition.status))",
                     message: ready ? "Ready" : "NotReady\(detail.isEmpty ? "" : ": \(detail)")")
             }
         }
@@ -38,7 +43,8 @@ struct NodeChecks: Sendable {
                     return Finding(.skip, subject: designed.name, message: "the design requires no labels on this node")
                 }
                 guard let node = nodes.first(where: { $0.name == designed.name }) else {
-                    return Finding(.error, subject: designed.name, message: "node '\(designed.name)' is not in the cluster")
+                    return Finding(
+                        .error, subject: designed.name, message: "node '\(designed.name)' is not in the cluster")
                 }
                 let expected = designed.labels.keys.sorted().map { "\($0)=\(designed.labels[$0] ?? "")" }
                 let wrong = designed.labels.keys.sorted().compactMap { key -> String? in
@@ -48,7 +54,10 @@ struct NodeChecks: Sendable {
                 return Finding(
                     wrong.isEmpty ? .pass : .fail, subject: designed.name, expected: expected.joined(separator: ", "),
                     observed: wrong.isEmpty ? expected.joined(separator: ", ") : wrong.joined(separator: ", "),
-                    message: wrong.isEmpty ? "labels as designed" : "labels differ: \(wrong.joined(separator: ", ")), the design has \(expected.joined(separator: ", "))")
+                    message: wrong.isEmpty
+                        ? "labels as designed"
+                        : "labels differ: \(wrong.joined(separator: ", ")), the design has \(expected.joined(separator: ", "))"
+                )
             }
         }
     }
@@ -57,10 +66,12 @@ struct NodeChecks: Sendable {
         facts.nodes.evaluate { nodes in
             spec.nodes.map { designed in
                 guard let designedTaints = designed.taints else {
-                    return Finding(.skip, subject: designed.name, message: "the design does not say which taints this node has")
+                    return Finding(
+                        .skip, subject: designed.name, message: "the design does not say which taints this node has")
                 }
                 guard let node = nodes.first(where: { $0.name == designed.name }) else {
-                    return Finding(.error, subject: designed.name, message: "node '\(designed.name)' is not in the cluster")
+                    return Finding(
+                        .error, subject: designed.name, message: "node '\(designed.name)' is not in the cluster")
                 }
                 let expected = Set(designedTaints.map(\.description))
                 let actual = Set(node.taints.filter { !Self.isLifecycleTaint($0) }.map(\.text))
@@ -72,8 +83,10 @@ struct NodeChecks: Sendable {
                 if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
                 if !extra.isEmpty { problems.append("unexpected \(extra.joined(separator: ", "))") }
                 return Finding(
-                    problems.isEmpty ? .pass : .fail, subject: designed.name, expected: expectedText, observed: actualText,
-                    message: problems.isEmpty ? "taints as designed: \(expectedText)" : "taints differ: " + problems.joined(separator: "; "))
+                    problems.isEmpty ? .pass : .fail, subject: designed.name, expected: expectedText,
+                    observed: actualText,
+                    message: problems.isEmpty
+                        ? "taints as designed: \(expectedText)" : "taints differ: " + problems.joined(separator: "; "))
             }
         }
     }
@@ -92,7 +105,9 @@ struct NodeChecks: Sendable {
                 var measurements: [ConformCore.Measurement] = []
                 var summary: [String] = []
                 for resource in ["cpu", "memory"] {
-                    guard let allocatable = node.status?.allocatable?[resource].flatMap(Quantity.init(parsing:))?.value, allocatable > 0 else {
+                    guard let allocatable = node.status?.allocatable?[resource].flatMap(Quantity.init(parsing:))?.value,
+                        allocatable > 0
+                    else {
                         problems.append("no allocatable \(resource)")
                         continue
                     }
@@ -100,17 +115,28 @@ struct NodeChecks: Sendable {
                     let limits = onNode.compactMap { QoS.podLimit($0.spec, resource) }.reduce(0, +)
                     let unbounded = onNode.filter { QoS.podLimit($0.spec, resource) == nil }.count
                     if requested > allocatable {
-                        problems.append("\(resource) requests \(Self.amount(requested, resource)) exceed allocatable \(Self.amount(allocatable, resource))")
+                        problems.append(
+                            "\(resource) requests \(Self.amount(requested, resource)) exceed allocatable \(Self.amount(allocatable, resource))"
+                        )
                     }
-                    summary.append("\(resource) \(Self.amount(requested, resource)) of \(Self.amount(allocatable, resource))"
-                        + (unbounded > 0 ? " (\(unbounded) pod(s) without a \(resource) limit)" : ""))
-                    measurements.append(ConformCore.Measurement(name: "k8s.\(node.name).\(resource).limits-ratio", value: limits / allocatable, unit: "ratio"))
-                    measurements.append(ConformCore.Measurement(name: "k8s.\(node.name).\(resource).requests-ratio", value: requested / allocatable, unit: "ratio"))
+                    summary.append(
+                        "\(resource) \(Self.amount(requested, resource)) of \(Self.amount(allocatable, resource))"
+                            + (unbounded > 0 ? " (\(unbounded) pod(s) without a \(resource) limit)" : ""))
+                    measurements.append(
+                        ConformCore.Measurement(
+                            name: "k8s.\(node.name).\(resource).limits-ratio", value: limits / allocatable,
+                            unit: "ratio"))
+                    measurements.append(
+                        ConformCore.Measurement(
+                            name: "k8s.\(node.name).\(resource).requests-ratio", value: requested / allocatable,
+                            unit: "ratio"))
                 }
                 return Finding(
                     problems.isEmpty ? .pass : .fail, subject: node.name, expected: "requests ≤ allocatable",
                     observed: summary.joined(separator: "; "),
-                    message: problems.isEmpty ? "\(onNode.count) pod(s) request " + summary.joined(separator: "; ") : problems.joined(separator: "; "),
+                    message: problems.isEmpty
+                        ? "\(onNode.count) pod(s) request " + summary.joined(separator: "; ")
+                        : problems.joined(separator: "; "),
                     measurements: measurements)
             }
         }

@@ -10,7 +10,8 @@ public struct Quantity: Sendable, Equatable, Comparable, CustomStringConvertible
     }
 
     static let suffixes: [(String, Double)] = [
-        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
+        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+        ("Pi", 1_125_899_906_842_624),
         ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9),
         ("T", 1e12), ("P", 1e15), ("E", 1e18),
     ]
@@ -31,7 +32,9 @@ public struct Quantity: Sendable, Equatable, Comparable, CustomStringConvertible
 
     private static func number(_ text: String, allowExponent: Bool = false) -> Double? {
         let allowed = CharacterSet(charactersIn: allowExponent ? "0123456789.+-eE" : "0123456789.+-")
-        guard !text.isEmpty, text.unicodeScalars.allSatisfy(allowed.contains), let value = Double(text) else { return nil }
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy(allowed.contains), let value = Double(text) else {
+            return nil
+        }
         return value
     }
 

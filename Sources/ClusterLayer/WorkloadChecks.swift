@@ -11,7 +11,10 @@ struct WorkloadChecks: Sendable {
     static func belongs(_ pod: Pod, to workload: WorkloadSpec) -> Bool {
         guard pod.namespace == workload.namespace else { return false }
         for owner in pod.metadata.ownerReferences ?? [] {
-            if owner.name == workload.name || (owner.kind == "ReplicaSet" && owner.name.hasPrefix("\(workload.name)-")) { return true }
+            if owner.name == workload.name || (owner.kind == "ReplicaSet" && owner.name.hasPrefix("\(workload.name)-"))
+            {
+                return true
+            }
         }
         let labels = pod.metadata.labels ?? [:]
         return labels["app"] == workload.name || labels["app.kubernetes.io/name"] == workload.name
@@ -23,7 +26,9 @@ struct WorkloadChecks: Sendable {
     }
 
     static func toleration(_ taint: Taint) -> Toleration {
-        Toleration(key: taint.key, operator: taint.value == nil ? "Exists" : "Equal", value: taint.value, effect: taint.effect.rawValue)
+        Toleration(
+            key: taint.key, operator: taint.value == nil ? "Exists" : "Equal", value: taint.value,
+            effect: taint.effect.rawValue)
     }
 
     /// Whether the design lets the workload on the node: the node has its selector labels and the design's
@@ -41,7 +46,9 @@ struct WorkloadChecks: Sendable {
             let nodesByName = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             let podsByNamespace = Dictionary(grouping: pods.filter(\.isActive), by: \.namespace)
             return spec.workloads.map { workload in
-                body(workload, (podsByNamespace[workload.namespace] ?? []).filter { Self.belongs($0, to: workload) }, nodesByName)
+                body(
+                    workload, (podsByNamespace[workload.namespace] ?? []).filter { Self.belongs($0, to: workload) },
+                    nodesByName)
             }
         }
     }
@@ -50,7 +57,9 @@ struct WorkloadChecks: Sendable {
         perWorkload { workload, pods, nodes in
             let name = "\(workload.namespace)/\(workload.name)"
             guard !pods.isEmpty else {
-                return Finding(.fail, subject: name, expected: "pods running", observed: "none", message: "no pods of \(workload.kind.rawValue) \(name) are running")
+                return Finding(
+                    .fail, subject: name, expected: "pods running", observed: "none",
+                    message: "no pods of \(workload.kind.rawValue) \(name) are running")
             }
             var problems: [String] = []
             for pod in pods {
@@ -62,15 +71,23 @@ struct WorkloadChecks: Sendable {
                     problems.append("\(pod.name) is on unknown node \(nodeName)")
                     continue
                 }
-                if !Self.allows(workload, on: node) { problems.append("\(pod.name) runs on \(nodeName), which the design's selector and tolerations exclude") }
+                if !Self.allows(workload, on: node) {
+                    problems.append(
+                        "\(pod.name) runs on \(nodeName), which the design's selector and tolerations exclude")
+                }
             }
             if let replicas = workload.replicas, workload.kind != .daemonSet, pods.count != replicas {
                 problems.append("\(pods.count) pod(s), the design has \(replicas)")
             }
-            let placed = Dictionary(grouping: pods.compactMap(\.spec.nodeName), by: { $0 }).map { "\($0.key)×\($0.value.count)" }.sorted()
+            let placed = Dictionary(grouping: pods.compactMap(\.spec.nodeName), by: { $0 }).map {
+                "\($0.key)×\($0.value.count)"
+            }.sorted()
             return Finding(
-                problems.isEmpty ? .pass : .fail, subject: name, expected: Self.designText(workload), observed: placed.joined(separator: " "),
-                message: problems.isEmpty ? "\(pods.count) pod(s) on \(placed.joined(separator: ", "))" : problems.prefix(5).joined(separator: "; "))
+                problems.isEmpty ? .pass : .fail, subject: name, expected: Self.designText(workload),
+                observed: placed.joined(separator: " "),
+                message: problems.isEmpty
+                    ? "\(pods.count) pod(s) on \(placed.joined(separator: ", "))"
+                    : problems.prefix(5).joined(separator: "; "))
         }
     }
 
@@ -83,17 +100,25 @@ struct WorkloadChecks: Sendable {
             let domains = Set(nodes.values.filter { Self.allows(workload, on: $0) }.compactMap { $0.labels[key] })
             var counts = Dictionary(uniqueKeysWithValues: domains.map { ($0, 0) })
             for pod in pods {
-                if let node = pod.spec.nodeName.flatMap({ nodes[$0] }), let value = node.labels[key] { counts[value, default: 0] += 1 }
+                if let node = pod.spec.nodeName.flatMap({ nodes[$0] }), let value = node.labels[key] {
+                    counts[value, default: 0] += 1
+                }
             }
             let skew = (counts.values.max() ?? 0) - (counts.values.min() ?? 0)
             let observed = counts.keys.sorted().map { "\(key)=\($0): \(counts[$0] ?? 0)" }.joined(separator: ", ")
             guard domains.count > 1 else {
-                return Finding(.fail, subject: name, expected: "pods across \(key)", observed: observed, message: "the nodes it may run on offer \(domains.count) value(s) of \(key): nothing to spread over")
+                return Finding(
+                    .fail, subject: name, expected: "pods across \(key)", observed: observed,
+                    message: "the nodes it may run on offer \(domains.count) value(s) of \(key): nothing to spread over"
+                )
             }
             return Finding(
                 skew <= 1 ? .pass : .fail, subject: name, expected: "skew ≤ 1 across \(key)", observed: observed,
-                message: skew <= 1 ? "spread across \(key): \(observed)" : "uneven across \(key) (skew \(skew)): \(observed)",
-                measurements: [ConformCore.Measurement(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: "pods")])
+                message: skew <= 1
+                    ? "spread across \(key): \(observed)" : "uneven across \(key) (skew \(skew)): \(observed)",
+                measurements: [
+                    ConformCore.Measurement(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: "pods")
+                ])
         }
     }
 
@@ -104,7 +129,9 @@ struct WorkloadChecks: Sendable {
             // The design's own numbers first: do they give the class it intends?
             let designed = designedClass(workload)
             if let intended = workload.intendedQoS, let designed, designed != intended {
-                problems.append("the design intends \(intended.rawValue) but its own resources (requests \(Self.text(workload.requests)), limits \(Self.text(workload.limits))) make it \(designed.rawValue)")
+                problems.append(
+                    "the design intends \(intended.rawValue) but its own resources (requests \(Self.text(workload.requests)), limits \(Self.text(workload.limits))) make it \(designed.rawValue)"
+                )
             }
             var observedClasses: [String: Int] = [:]
             for pod in pods {
@@ -117,21 +144,25 @@ struct WorkloadChecks: Sendable {
                     problems.append("\(pod.name) is \(computed.rawValue), the design intends \(intended.rawValue)")
                 }
             }
-            let observed = observedClasses.keys.sorted().map { "\($0)×\(observedClasses[$0] ?? 0)" }.joined(separator: " ")
+            let observed = observedClasses.keys.sorted().map { "\($0)×\(observedClasses[$0] ?? 0)" }.joined(
+                separator: " ")
             guard workload.intendedQoS != nil || !pods.isEmpty else {
                 return Finding(.skip, subject: name, message: "no pods and no intended QoS class to compare")
             }
             return Finding(
-                problems.isEmpty ? .pass : .fail, subject: name, expected: workload.intendedQoS?.rawValue ?? "as the API reports",
+                problems.isEmpty ? .pass : .fail, subject: name,
+                expected: workload.intendedQoS?.rawValue ?? "as the API reports",
                 observed: observed.isEmpty ? "no pods" : observed,
-                message: problems.isEmpty ? "QoS \(observed.isEmpty ? "as designed" : observed)" : problems.prefix(4).joined(separator: "; "))
+                message: problems.isEmpty
+                    ? "QoS \(observed.isEmpty ? "as designed" : observed)" : problems.prefix(4).joined(separator: "; "))
         }
     }
 
     /// The class the design's declared resources give, as one container; `nil` when it declares none.
     func designedClass(_ workload: WorkloadSpec) -> QoSClass? {
         guard !workload.requests.isEmpty || !workload.limits.isEmpty else { return nil }
-        let container = Container(name: workload.name, resources: ResourceRequirements(requests: workload.requests, limits: workload.limits))
+        let container = Container(
+            name: workload.name, resources: ResourceRequirements(requests: workload.requests, limits: workload.limits))
         return QoS.computeClass(Pod.Spec(containers: [container]))
     }
 
@@ -150,11 +181,19 @@ struct WorkloadChecks: Sendable {
                 spec.workloads.isEmpty
                 ? daemonSets.map { ("\($0.metadata.namespace ?? "default")/\($0.metadata.name)", $0) }
                 : designed.map { workload in
-                    ("\(workload.namespace)/\(workload.name)", daemonSets.first { $0.metadata.name == workload.name && ($0.metadata.namespace ?? "default") == workload.namespace })
+                    (
+                        "\(workload.namespace)/\(workload.name)",
+                        daemonSets.first {
+                            $0.metadata.name == workload.name
+                                && ($0.metadata.namespace ?? "default") == workload.namespace
+                        }
+                    )
                 }
             return targets.map { name, daemonSet in
                 guard let daemonSet else {
-                    return Finding(.fail, subject: name, expected: "present", observed: "absent", message: "DaemonSet \(name) does not exist")
+                    return Finding(
+                        .fail, subject: name, expected: "present", observed: "absent",
+                        message: "DaemonSet \(name) does not exist")
                 }
                 let template = daemonSet.spec.template.spec
                 let tolerations = (template.tolerations ?? []) + Self.daemonSetDefaultTolerations
@@ -167,7 +206,8 @@ struct WorkloadChecks: Sendable {
                 let ok = desired == matching.count && ready == matching.count
                 let observed = "desired \(desired), ready \(ready), matching nodes \(matching.count)"
                 return Finding(
-                    ok ? .pass : .fail, subject: name, expected: "desired = ready = \(matching.count) (\(matching.map(\.name).joined(separator: ", ")))",
+                    ok ? .pass : .fail, subject: name,
+                    expected: "desired = ready = \(matching.count) (\(matching.map(\.name).joined(separator: ", ")))",
                     observed: observed, message: ok ? "a ready pod on each of its \(matching.count) node(s)" : observed)
             }
         }
@@ -176,7 +216,9 @@ struct WorkloadChecks: Sendable {
     static func designText(_ workload: WorkloadSpec) -> String {
         var parts: [String] = []
         if !workload.nodeSelector.isEmpty { parts.append("nodeSelector \(text(workload.nodeSelector))") }
-        if !workload.tolerations.isEmpty { parts.append("tolerates \(workload.tolerations.map(\.description).joined(separator: ", "))") }
+        if !workload.tolerations.isEmpty {
+            parts.append("tolerates \(workload.tolerations.map(\.description).joined(separator: ", "))")
+        }
         return parts.isEmpty ? "any node" : parts.joined(separator: "; ")
     }
 

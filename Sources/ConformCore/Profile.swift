@@ -75,7 +75,8 @@ public struct HostSpec: Sendable {
 
     public init(
         name: String, roles: [HostRole] = [], description: String = "", vm: String? = nil, vms: [String] = [],
-        flexibleVMs: [String] = [], topology: TopologySpec = TopologySpec(), tuning: TuningSpec = TuningSpec(), hostReserveGiB: Double? = nil,
+        flexibleVMs: [String] = [], topology: TopologySpec = TopologySpec(), tuning: TuningSpec = TuningSpec(),
+        hostReserveGiB: Double? = nil,
         disks: [DiskSpec] = []
     ) {
         self.name = name
@@ -145,7 +146,8 @@ public struct TuningSpec: Sendable, Equatable {
     public var thpDefrag: String?
     public var numaBalancing: Int?
 
-    public init(governor: String? = nil, thpEnabled: String? = nil, thpDefrag: String? = nil, numaBalancing: Int? = nil) {
+    public init(governor: String? = nil, thpEnabled: String? = nil, thpDefrag: String? = nil, numaBalancing: Int? = nil)
+    {
         self.governor = governor
         self.thpEnabled = thpEnabled
         self.thpDefrag = thpDefrag
@@ -193,7 +195,10 @@ public struct NetworkLink: Sendable, Equatable {
     public var downloadURL: String?
     public var uploadURL: String?
 
-    public init(name: String, from: String, to: String, speedMbit: Int, transfers: [Transfer] = [], downloadURL: String? = nil, uploadURL: String? = nil) {
+    public init(
+        name: String, from: String, to: String, speedMbit: Int, transfers: [Transfer] = [], downloadURL: String? = nil,
+        uploadURL: String? = nil
+    ) {
         self.name = name
         self.from = from
         self.to = to
@@ -239,7 +244,8 @@ public struct BenchSpec: Sendable, Equatable {
 
     public init(
         localFloorGBps: Double? = nil, remoteRatio: ClosedRange<Double>? = nil, memoryArrayBytes: Double = 1e9,
-        quickMemoryArrayBytes: Double = 2.5e8, diskBytes: Double = 8 * 1_073_741_824, quickDiskBytes: Double = 1_073_741_824,
+        quickMemoryArrayBytes: Double = 2.5e8, diskBytes: Double = 8 * 1_073_741_824,
+        quickDiskBytes: Double = 1_073_741_824,
         uploadBytes: Double = 1e9
     ) {
         self.localFloorGBps = localFloorGBps

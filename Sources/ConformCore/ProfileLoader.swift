@@ -143,7 +143,8 @@ public enum ProfileLoader {
         if let distancesValue = fields.optional("distances") {
             let rows = try distancesValue.list().map { try $0.list().map { try $0.int() } }
             if let nodes = spec.nodes, rows.count != nodes.count || rows.contains(where: { $0.count != nodes.count }) {
-                throw distancesValue.error("the distance matrix must be \(nodes.count) × \(nodes.count), one row per node")
+                throw distancesValue.error(
+                    "the distance matrix must be \(nodes.count) × \(nodes.count), one row per node")
             }
             spec.distances = rows
         }
@@ -195,7 +196,8 @@ public enum ProfileLoader {
         }
         var link = NetworkLink(
             name: try fields.required("name").string(), from: endpoints[0], to: endpoints[1],
-            speedMbit: try fields.required("speed_mbit").int(), downloadURL: try fields.optional("download_url")?.string(),
+            speedMbit: try fields.required("speed_mbit").int(),
+            downloadURL: try fields.optional("download_url")?.string(),
             uploadURL: try fields.optional("upload_url")?.string())
         for item in try fields.optional("transfers")?.list() ?? [] {
             let transfer = try item.mapping()

@@ -12,7 +12,9 @@ public struct Waiver: Sendable, Equatable {
     /// Where it was written, for the failure an expired waiver raises.
     public var location: String
 
-    public init(id: String, host: String = "*", subject: String = "*", reason: String, expires: String, location: String = "") {
+    public init(
+        id: String, host: String = "*", subject: String = "*", reason: String, expires: String, location: String = ""
+    ) {
         self.id = id
         self.host = host
         self.subject = subject
@@ -95,13 +97,15 @@ public struct WaiverList: Sendable, Equatable {
                 let waiver = waivers.first(where: { !$0.isExpired(today: today) && $0.covers(result) })
             else { return result }
             var waived = result
-            waived.message = "waived until \(waiver.expires) (\(waiver.reason)); was \(result.status.rawValue): \(result.message)"
+            waived.message =
+                "waived until \(waiver.expires) (\(waiver.reason)); was \(result.status.rawValue): \(result.message)"
             waived.status = .waived
             return waived
         }
         for waiver in waivers where waiver.isExpired(today: today) {
             let finding = Finding(
-                .fail, subject: waiver.id, expected: "expires on or after \(today)", observed: "expired \(waiver.expires)",
+                .fail, subject: waiver.id, expected: "expires on or after \(today)",
+                observed: "expired \(waiver.expires)",
                 message: "the waiver for '\(waiver.id)' on hosts '\(waiver.host)' expired on \(waiver.expires) "
                     + "(\(waiver.location)); it no longer waives anything. Reason given: \(waiver.reason)")
             applied.append(

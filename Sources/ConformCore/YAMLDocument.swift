@@ -99,7 +99,9 @@ public struct YAMLValue {
     }
 
     public func int() throws -> Int {
-        guard case .scalar = node, let value = node.int else { throw error("expected an integer, found \(describedValue)") }
+        guard case .scalar = node, let value = node.int else {
+            throw error("expected an integer, found \(describedValue)")
+        }
         return value
     }
 
@@ -111,7 +113,9 @@ public struct YAMLValue {
     }
 
     public func bool() throws -> Bool {
-        guard case .scalar = node, let value = node.bool else { throw error("expected true or false, found \(describedValue)") }
+        guard case .scalar = node, let value = node.bool else {
+            throw error("expected true or false, found \(describedValue)")
+        }
         return value
     }
 
@@ -133,7 +137,11 @@ public struct YAMLValue {
     /// A CPU list in the given dialect; an invalid list is an error naming this field.
     public func cpuSet(_ dialect: CPUSet.Dialect = .kernel) throws -> CPUSet {
         let text: String
-        if case .scalar(let scalar) = node, node.null == nil { text = scalar.string } else { throw error("expected a CPU list such as '0-3,8', found \(describedValue)") }
+        if case .scalar(let scalar) = node, node.null == nil {
+            text = scalar.string
+        } else {
+            throw error("expected a CPU list such as '0-3,8', found \(describedValue)")
+        }
         do {
             return try CPUSet(parsing: text, dialect: dialect)
         } catch let cpuError as CPUSetError {
@@ -163,7 +171,8 @@ public final class YAMLMapping {
     public func required(_ key: String) throws -> YAMLValue {
         guard let value = optional(key) else {
             let field = owner.path.isEmpty ? key : "\(owner.path).\(key)"
-            throw InputError(file: owner.file, line: owner.line, field: field, message: "required key '\(key)' is missing")
+            throw InputError(
+                file: owner.file, line: owner.line, field: field, message: "required key '\(key)' is missing")
         }
         return value
     }

@@ -17,7 +17,8 @@ public enum HostCatalog {
     public static let nodes = entry(
         "host.topology.nodes", "NUMA node count matches the design", .critical, tags: ["topology", "numa"],
         remediation: "Enable NUMA in the BIOS (disable node interleaving) and check `numactl --hardware`.",
-        rationale: "Every pin and memory binding of the design names NUMA nodes; with other nodes they mean something else.")
+        rationale:
+            "Every pin and memory binding of the design names NUMA nodes; with other nodes they mean something else.")
     public static let sockets = entry(
         "host.topology.sockets", "Socket count matches the design", .critical, tags: ["topology"],
         remediation: topologyRemediation, rationale: "The design places whole VMs on sockets.")
@@ -33,7 +34,8 @@ public enum HostCatalog {
         tags: ["topology", "numa"], remediation: topologyRemediation,
         rationale: "CPU numbering decides which node a pinned vCPU really runs on.")
     public static let siblings = entry(
-        "host.topology.siblings", "SMT siblings are paired as the design numbers them", .major, tags: ["topology", "smt"],
+        "host.topology.siblings", "SMT siblings are paired as the design numbers them", .major,
+        tags: ["topology", "smt"],
         remediation: topologyRemediation,
         rationale: "The design gives each VM both threads of its cores; a different pairing splits cores between VMs.")
     public static let distances = entry(

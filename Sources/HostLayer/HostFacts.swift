@@ -105,6 +105,7 @@ extension TopologyFacts {
     /// The layout other layers reason about, without depending on the host layer.
     public var numaTopology: NUMATopology {
         NUMATopology(
-            nodes: nodes.map { NUMATopology.Node(id: $0.id, cpus: $0.cpus, memoryGiB: $0.memoryGiB) }, siblings: siblings)
+            nodes: nodes.map { NUMATopology.Node(id: $0.id, cpus: $0.cpus, memoryGiB: $0.memoryGiB) },
+            siblings: siblings)
     }
 }

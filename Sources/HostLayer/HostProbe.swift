@@ -13,7 +13,8 @@ public struct HostProbe: Sendable {
         let tuning = TuningProbe(sysroot: sysroot)
         let topology = Probed { try TopologyProbe(sysroot: sysroot).probe() }
         // Governors need only the online CPUs, which may still be readable when the topology is not.
-        let online = topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
+        let online =
+            topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
         let governor = online.flatMap(tuning.governors)
         return HostFacts(
             sysroot: sysroot.root.isEmpty ? "/" : sysroot.root, topology: topology, cpuModel: tuning.cpuModel(),

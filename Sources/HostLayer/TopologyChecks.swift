@@ -1,5 +1,5 @@
-import Foundation
 import ConformCore
+import Foundation
 
 /// Topology checks: what the design declares is compared exactly; what it leaves out is checked only for
 /// internal consistency (every CPU in one node, siblings within a node, a sane distance table).
@@ -17,7 +17,8 @@ struct TopologyChecks: Sendable {
             return [
                 Finding(
                     count > 0 ? .pass : .fail, observed: "\(count)",
-                    message: count > 0 ? "\(count) NUMA node(s) (\(observed)); the profile declares no count" : "no NUMA node found")
+                    message: count > 0
+                        ? "\(count) NUMA node(s) (\(observed)); the profile declares no count" : "no NUMA node found")
             ]
         }
     }
@@ -41,8 +42,11 @@ struct TopologyChecks: Sendable {
                 let uneven = topology.siblings.filter { $0.count != topology.threadsPerCore }.map(\.description)
                 return [
                     Finding(
-                        .warn, expected: spec.threadsPerCore.map(String.init) ?? "", observed: "\(topology.threadsPerCore)",
-                        message: "cores have different thread counts (SMT partly off?): \(uneven.prefix(8).joined(separator: " "))")
+                        .warn, expected: spec.threadsPerCore.map(String.init) ?? "",
+                        observed: "\(topology.threadsPerCore)",
+                        message:
+                            "cores have different thread counts (SMT partly off?): \(uneven.prefix(8).joined(separator: " "))"
+                    )
                 ]
             }
             return [countFinding(spec.threadsPerCore, topology.threadsPerCore, what: "threads per core")]
@@ -55,10 +59,13 @@ struct TopologyChecks: Sendable {
             if let expected = spec.onlineCPUs {
                 findings.append(
                     expected == topology.onlineCPUs
-                        ? Finding(.pass, expected: "\(expected)", observed: "\(topology.onlineCPUs)", message: "online CPUs \(expected)")
+                        ? Finding(
+                            .pass, expected: "\(expected)", observed: "\(topology.onlineCPUs)",
+                            message: "online CPUs \(expected)")
                         : Finding(
                             .fail, expected: "\(expected)", observed: "\(topology.onlineCPUs)",
-                            message: "online CPUs differ: missing \(expected.subtracting(topology.onlineCPUs).description.orNone), "
+                            message:
+                                "online CPUs differ: missing \(expected.subtracting(topology.onlineCPUs).description.orNone), "
                                 + "extra \(topology.onlineCPUs.subtracting(expected).description.orNone)"))
             }
             for node in topology.nodes {
@@ -69,7 +76,10 @@ struct TopologyChecks: Sendable {
                         Finding(
                             declared == observed ? .pass : .fail, subject: "node\(node.id)", expected: "\(declared)",
                             observed: "\(observed)",
-                            message: declared == observed ? "node\(node.id) has CPUs \(declared)" : "node\(node.id) has CPUs \(observed.description.orNone), the design says \(declared)"))
+                            message: declared == observed
+                                ? "node\(node.id) has CPUs \(declared)"
+                                : "node\(node.id) has CPUs \(observed.description.orNone), the design says \(declared)")
+                    )
                 }
             }
             for declared in spec.nodes ?? [] where topology.node(declared.id) == nil {
@@ -102,14 +112,18 @@ struct TopologyChecks: Sendable {
         return [
             Finding(
                 .pass, observed: "\(topology.onlineCPUs)",
-                message: "the \(topology.nodes.count) node CPU list(s) partition the \(topology.onlineCPUs.count) online CPUs")
+                message:
+                    "the \(topology.nodes.count) node CPU list(s) partition the \(topology.onlineCPUs.count) online CPUs"
+            )
         ]
     }
 
     func siblings() -> [Finding] {
         facts.evaluate { topology in
             let observedGroups = Set(topology.siblings)
-            let observedText = topology.siblings.prefix(4).map(\.description).joined(separator: " ") + (topology.siblings.count > 4 ? " …" : "")
+            let observedText =
+                topology.siblings.prefix(4).map(\.description).joined(separator: " ")
+                + (topology.siblings.count > 4 ? " …" : "")
             if let offset = spec.siblingOffset {
                 let expectedGroups = Set(
                     topology.onlineCPUs.filter { !topology.onlineCPUs.contains($0 - offset) || $0 < offset }
@@ -119,10 +133,16 @@ struct TopologyChecks: Sendable {
                     return [
                         Finding(
                             .fail, expected: "CPU n with n+\(offset)", observed: observedText,
-                            message: "SMT siblings are not paired n/n+\(offset): \(wrong.prefix(6).map(\.description).joined(separator: " "))")
+                            message:
+                                "SMT siblings are not paired n/n+\(offset): \(wrong.prefix(6).map(\.description).joined(separator: " "))"
+                        )
                     ]
                 }
-                return [Finding(.pass, expected: "CPU n with n+\(offset)", observed: observedText, message: "\(topology.siblings.count) cores, siblings paired n/n+\(offset)")]
+                return [
+                    Finding(
+                        .pass, expected: "CPU n with n+\(offset)", observed: observedText,
+                        message: "\(topology.siblings.count) cores, siblings paired n/n+\(offset)")
+                ]
             }
             let split = topology.siblings.filter { group in
                 !topology.nodes.contains { group.isSubset(of: $0.cpus) }
@@ -130,11 +150,16 @@ struct TopologyChecks: Sendable {
             if !split.isEmpty {
                 return [
                     Finding(
-                        .fail, expected: "each core's threads in one node", observed: split.prefix(6).map(\.description).joined(separator: " "),
+                        .fail, expected: "each core's threads in one node",
+                        observed: split.prefix(6).map(\.description).joined(separator: " "),
                         message: "SMT sibling groups span NUMA nodes: the topology is misreported")
                 ]
             }
-            return [Finding(.pass, observed: observedText, message: "\(topology.siblings.count) sibling groups, each within one node")]
+            return [
+                Finding(
+                    .pass, observed: observedText,
+                    message: "\(topology.siblings.count) sibling groups, each within one node")
+            ]
         }
     }
 
@@ -144,22 +169,36 @@ struct TopologyChecks: Sendable {
             if rows.contains(where: { $0 == nil }) {
                 let missing = topology.nodes.filter { $0.distances == nil }.map { "node\($0.id)/distance" }
                 let message = "the kernel exposes no distance table (\(missing.joined(separator: ", ")) absent)"
-                return [Finding(spec.distances == nil ? .skip : .error, expected: spec.distances.map(matrixText) ?? "", message: message)]
+                return [
+                    Finding(
+                        spec.distances == nil ? .skip : .error, expected: spec.distances.map(matrixText) ?? "",
+                        message: message)
+                ]
             }
             let matrix = rows.compactMap { $0 }
             if let expected = spec.distances {
                 return [
                     Finding(
-                        expected == matrix ? .pass : .fail, expected: matrixText(expected), observed: matrixText(matrix),
-                        message: expected == matrix ? "distances as designed" : "the distance table differs from the design")
+                        expected == matrix ? .pass : .fail, expected: matrixText(expected),
+                        observed: matrixText(matrix),
+                        message: expected == matrix
+                            ? "distances as designed" : "the distance table differs from the design")
                 ]
             }
-            let symmetric = matrix.indices.allSatisfy { i in matrix.indices.allSatisfy { j in matrix[i].indices.contains(j) && matrix[j].indices.contains(i) && matrix[i][j] == matrix[j][i] } }
-            let localSmallest = matrix.indices.allSatisfy { i in matrix[i].indices.contains(i) && matrix[i][i] == matrix[i].min() }
+            let symmetric = matrix.indices.allSatisfy { i in
+                matrix.indices.allSatisfy { j in
+                    matrix[i].indices.contains(j) && matrix[j].indices.contains(i) && matrix[i][j] == matrix[j][i]
+                }
+            }
+            let localSmallest = matrix.indices.allSatisfy { i in
+                matrix[i].indices.contains(i) && matrix[i][i] == matrix[i].min()
+            }
             return [
                 Finding(
                     symmetric && localSmallest ? .pass : .warn, observed: matrixText(matrix),
-                    message: symmetric && localSmallest ? "distance table is symmetric with local nodes nearest" : "the distance table is asymmetric or a remote node looks nearer than the local one")
+                    message: symmetric && localSmallest
+                        ? "distance table is symmetric with local nodes nearest"
+                        : "the distance table is asymmetric or a remote node looks nearer than the local one")
             ]
         }
     }
@@ -170,19 +209,24 @@ struct TopologyChecks: Sendable {
                 let declared = spec.nodes?.first { $0.id == node.id }?.memoryGiB
                 guard let observed = node.memoryGiB else {
                     return Finding(
-                        declared == nil ? .skip : .error, subject: "node\(node.id)", expected: declared.map { gib($0) } ?? "",
+                        declared == nil ? .skip : .error, subject: "node\(node.id)",
+                        expected: declared.map { gib($0) } ?? "",
                         message: "node\(node.id)/meminfo is not exposed by this kernel: memory per node unknown")
                 }
                 let measurement = Measurement(name: "host.node\(node.id).memory", value: observed, unit: "GiB")
                 guard let declared else {
-                    return Finding(observed > 0 ? .pass : .fail, subject: "node\(node.id)", observed: gib(observed), message: "node\(node.id) has \(gib(observed))", measurements: [measurement])
+                    return Finding(
+                        observed > 0 ? .pass : .fail, subject: "node\(node.id)", observed: gib(observed),
+                        message: "node\(node.id) has \(gib(observed))", measurements: [measurement])
                 }
                 let deviation = abs(observed - declared) / declared * 100
                 let within = deviation <= spec.memoryTolerancePercent
                 return Finding(
                     within ? .pass : .fail, subject: "node\(node.id)",
                     expected: "\(gib(declared)) ± \(spec.memoryTolerancePercent.formatted1)%", observed: gib(observed),
-                    message: within ? "node\(node.id) has \(gib(observed))" : "node\(node.id) has \(gib(observed)), \(deviation.formatted1)% from the designed \(gib(declared))",
+                    message: within
+                        ? "node\(node.id) has \(gib(observed))"
+                        : "node\(node.id) has \(gib(observed)), \(deviation.formatted1)% from the designed \(gib(declared))",
                     measurements: [measurement])
             }
         }
@@ -193,12 +237,16 @@ struct TopologyChecks: Sendable {
     func compare(_ expected: Int, _ observed: Int, what: String, detail: String = "") -> Finding {
         Finding(
             expected == observed ? .pass : .fail, expected: "\(expected)", observed: "\(observed)",
-            message: expected == observed ? "\(observed) \(what)\(detail.isEmpty ? "" : " (\(detail))")" : "\(observed) \(what), the design has \(expected)")
+            message: expected == observed
+                ? "\(observed) \(what)\(detail.isEmpty ? "" : " (\(detail))")"
+                : "\(observed) \(what), the design has \(expected)")
     }
 
     func countFinding(_ expected: Int?, _ observed: Int, what: String) -> Finding {
         if let expected { return compare(expected, observed, what: what) }
-        return Finding(observed > 0 ? .pass : .fail, observed: "\(observed)", message: "\(observed) \(what); the profile declares no count")
+        return Finding(
+            observed > 0 ? .pass : .fail, observed: "\(observed)",
+            message: "\(observed) \(what); the profile declares no count")
     }
 
     func matrixText(_ matrix: [[Int]]) -> String {

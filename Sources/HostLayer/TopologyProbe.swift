@@ -68,7 +68,8 @@ public struct TopologyProbe: Sendable {
                 let text = try sysroot.read("\(directory)/distance")
                 let values = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
                 guard !values.isEmpty, values.count == text.split(whereSeparator: \.isWhitespace).count else {
-                    throw ProbeError(path: sysroot.path("\(directory)/distance"), reason: "'\(text)' is not a list of distances")
+                    throw ProbeError(
+                        path: sysroot.path("\(directory)/distance"), reason: "'\(text)' is not a list of distances")
                 }
                 node.distances = values
             }

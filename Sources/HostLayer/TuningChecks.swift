@@ -1,5 +1,5 @@
-import Foundation
 import ConformCore
+import Foundation
 
 /// Tuning checks: governor, THP, NUMA balancing and the CPU model.
 struct TuningChecks: Sendable {
@@ -12,7 +12,10 @@ struct TuningChecks: Sendable {
             if let expected = spec.governor {
                 let others = governors.byGovernor.filter { $0.key != expected }
                 if others.isEmpty {
-                    return [Finding(.pass, expected: expected, observed: observed, message: "every online CPU uses \(expected)")]
+                    return [
+                        Finding(
+                            .pass, expected: expected, observed: observed, message: "every online CPU uses \(expected)")
+                    ]
                 }
                 let offenders = others.keys.sorted().map { "\(others[$0] ?? .empty) use \($0)" }.joined(separator: "; ")
                 return [Finding(.fail, expected: expected, observed: observed, message: "CPUs \(offenders)")]
@@ -20,7 +23,8 @@ struct TuningChecks: Sendable {
             return [
                 Finding(
                     governors.byGovernor.count == 1 ? .pass : .warn, observed: observed,
-                    message: governors.byGovernor.count == 1 ? "one governor on every CPU: \(observed)" : "CPUs run different governors: \(observed)")
+                    message: governors.byGovernor.count == 1
+                        ? "one governor on every CPU: \(observed)" : "CPUs run different governors: \(observed)")
             ]
         }
     }
@@ -37,12 +41,18 @@ struct TuningChecks: Sendable {
         facts.numaBalancing.evaluate { mode in
             let multiNode = (facts.topology.value?.nodes.count ?? 1) > 1
             guard let expected = spec.numaBalancing else {
-                return [Finding(.pass, observed: "\(mode)", message: "kernel.numa_balancing = \(mode)\(multiNode ? "" : " (one node: it has no effect)")")]
+                return [
+                    Finding(
+                        .pass, observed: "\(mode)",
+                        message: "kernel.numa_balancing = \(mode)\(multiNode ? "" : " (one node: it has no effect)")")
+                ]
             }
             return [
                 Finding(
                     mode == expected ? .pass : .fail, expected: "\(expected)", observed: "\(mode)",
-                    message: mode == expected ? "kernel.numa_balancing = \(mode)" : "kernel.numa_balancing = \(mode), the design sets \(expected)")
+                    message: mode == expected
+                        ? "kernel.numa_balancing = \(mode)"
+                        : "kernel.numa_balancing = \(mode), the design sets \(expected)")
             ]
         }
     }
@@ -65,7 +75,8 @@ struct TuningChecks: Sendable {
             return [
                 Finding(
                     value == expected ? .pass : .fail, expected: expected, observed: value,
-                    message: value == expected ? "\(what): \(value)" : "\(what) is \(value), the design sets \(expected)")
+                    message: value == expected
+                        ? "\(what): \(value)" : "\(what) is \(value), the design sets \(expected)")
             ]
         }
     }

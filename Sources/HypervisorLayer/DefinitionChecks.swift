@@ -16,7 +16,9 @@ struct DefinitionChecks: Sendable {
                 return Finding(.error, subject: definition.name, message: "\(error)")
             }
             guard let domain = facts.domain(definition.name) else {
-                return Finding(.skip, subject: definition.name, message: "domain '\(definition.name)' is not defined in \(facts.uri)")
+                return Finding(
+                    .skip, subject: definition.name,
+                    message: "domain '\(definition.name)' is not defined in \(facts.uri)")
             }
             return body(definition, domain)
         }
@@ -31,10 +33,13 @@ struct DefinitionChecks: Sendable {
                 return Finding(.error, subject: definition.name, message: "listed but unreadable: \(error)")
             }
             guard let domain = facts.domain(definition.name) else {
-                return Finding(.fail, subject: definition.name, expected: "running", observed: "not defined", message: "domain '\(definition.name)' is not defined in \(facts.uri)")
+                return Finding(
+                    .fail, subject: definition.name, expected: "running", observed: "not defined",
+                    message: "domain '\(definition.name)' is not defined in \(facts.uri)")
             }
             return Finding(
-                domain.state == "running" ? .pass : .fail, subject: definition.name, expected: "running", observed: domain.state,
+                domain.state == "running" ? .pass : .fail, subject: definition.name, expected: "running",
+                observed: domain.state,
                 message: domain.state == "running" ? "defined and running" : "defined but \(domain.state)")
         }
     }
@@ -42,10 +47,13 @@ struct DefinitionChecks: Sendable {
     func vcpus() -> [Finding] {
         perVM { definition, domain in
             let observed = domain.currentVCPUs.map { "\(domain.vcpus) (\($0) online)" } ?? "\(domain.vcpus)"
-            let matches = domain.vcpus == definition.vcpuCount && (domain.currentVCPUs ?? domain.vcpus) == definition.vcpuCount
+            let matches =
+                domain.vcpus == definition.vcpuCount && (domain.currentVCPUs ?? domain.vcpus) == definition.vcpuCount
             return Finding(
-                matches ? .pass : .fail, subject: definition.name, expected: "\(definition.vcpuCount)", observed: observed,
-                message: matches ? "\(domain.vcpus) vCPUs" : "\(observed) vCPUs, the definition has \(definition.vcpuCount)")
+                matches ? .pass : .fail, subject: definition.name, expected: "\(definition.vcpuCount)",
+                observed: observed,
+                message: matches
+                    ? "\(domain.vcpus) vCPUs" : "\(observed) vCPUs, the definition has \(definition.vcpuCount)")
         }
     }
 
@@ -53,9 +61,12 @@ struct DefinitionChecks: Sendable {
         perVM { definition, domain in
             let expectedKiB = definition.memoryMB * 1024
             return Finding(
-                domain.memoryKiB == expectedKiB ? .pass : .fail, subject: definition.name, expected: "\(expectedKiB) KiB",
+                domain.memoryKiB == expectedKiB ? .pass : .fail, subject: definition.name,
+                expected: "\(expectedKiB) KiB",
                 observed: "\(domain.memoryKiB) KiB",
-                message: domain.memoryKiB == expectedKiB ? "\(definition.memoryMB) MiB" : "\(domain.memoryKiB / 1024) MiB, the definition has \(definition.memoryMB) MiB")
+                message: domain.memoryKiB == expectedKiB
+                    ? "\(definition.memoryMB) MiB"
+                    : "\(domain.memoryKiB / 1024) MiB, the definition has \(definition.memoryMB) MiB")
         }
     }
 
@@ -67,14 +78,18 @@ struct DefinitionChecks: Sendable {
                 let expected = vcpu < designed.count ? designed[vcpu] : nil
                 let configured = vcpu < domain.vcpus ? domain.allowedCPUs(ofVCPU: vcpu) : nil
                 if expected != configured {
-                    drift.append("vCPU \(vcpu): \(configured?.description ?? "unpinned") (designed \(expected?.description ?? "unpinned"))")
+                    drift.append(
+                        "vCPU \(vcpu): \(configured?.description ?? "unpinned") (designed \(expected?.description ?? "unpinned"))"
+                    )
                 }
             }
             let expectedText = designed.map(\.description).joined(separator: " ")
             return Finding(
                 drift.isEmpty ? .pass : .fail, subject: definition.name, expected: expectedText,
                 observed: drift.isEmpty ? expectedText : drift.joined(separator: "; "),
-                message: drift.isEmpty ? "all \(designed.count) vCPU pins as designed" : "\(drift.count) vCPU pin(s) differ: " + drift.prefix(6).joined(separator: "; "))
+                message: drift.isEmpty
+                    ? "all \(designed.count) vCPU pins as designed"
+                    : "\(drift.count) vCPU pin(s) differ: " + drift.prefix(6).joined(separator: "; "))
         }
     }
 
@@ -83,20 +98,27 @@ struct DefinitionChecks: Sendable {
             let expected = definition.tuning?.emulatorCPUs
             let configured = domain.emulatorPin
             return Finding(
-                expected == configured ? .pass : .fail, subject: definition.name, expected: expected?.description ?? "unpinned",
+                expected == configured ? .pass : .fail, subject: definition.name,
+                expected: expected?.description ?? "unpinned",
                 observed: configured?.description ?? "unpinned",
-                message: expected == configured ? "emulator on \(configured?.description ?? "any CPU (unpinned, as designed)")"
-                    : "emulatorpin is \(configured?.description ?? "not set"), the definition says \(expected?.description ?? "none")")
+                message: expected == configured
+                    ? "emulator on \(configured?.description ?? "any CPU (unpinned, as designed)")"
+                    : "emulatorpin is \(configured?.description ?? "not set"), the definition says \(expected?.description ?? "none")"
+            )
         }
     }
 
     func numatune() -> [Finding] {
         perVM { definition, domain in
             let expected = definition.tuning?.numaMemory.map { "\($0.mode.rawValue) \($0.nodeset)" } ?? "none"
-            let configured = domain.numaMemory.map { "\($0.mode) \($0.nodeset?.description ?? "placement=\($0.placement)")" } ?? "none"
+            let configured =
+                domain.numaMemory.map { "\($0.mode) \($0.nodeset?.description ?? "placement=\($0.placement)")" }
+                ?? "none"
             return Finding(
-                expected == configured ? .pass : .fail, subject: definition.name, expected: expected, observed: configured,
-                message: expected == configured ? "memory \(configured)" : "numatune memory is \(configured), the definition says \(expected)")
+                expected == configured ? .pass : .fail, subject: definition.name, expected: expected,
+                observed: configured,
+                message: expected == configured
+                    ? "memory \(configured)" : "numatune memory is \(configured), the definition says \(expected)")
         }
     }
 }

@@ -23,7 +23,8 @@ public struct DomainFacts: Codable, Sendable, Equatable {
 
     public init(
         name: String, state: String = "running", vcpus: Int, currentVCPUs: Int? = nil, memoryKiB: Int,
-        vcpuPlacement: String = "static", vcpuCPUSet: CPUSet? = nil, vcpuPins: [VCPUPin] = [], emulatorPin: CPUSet? = nil,
+        vcpuPlacement: String = "static", vcpuCPUSet: CPUSet? = nil, vcpuPins: [VCPUPin] = [],
+        emulatorPin: CPUSet? = nil,
         iothreadPins: [IOThreadPin] = [], numaMemory: NumaTuneMemory? = nil, memoryNodes: [MemoryNode] = []
     ) {
         self.name = name

@@ -11,11 +11,14 @@ import Foundation
 /// placement is `auto` when no nodeset is given. CPU sets use libvirt's syntax (`1-2,5-7,^6`).
 public enum DomainXML {
     /// Parses one `<domain>` document; `state` comes from the API, not the XML.
-    public static func parse(_ xml: String, state: String = "running", source: String = "domain XML") throws -> DomainFacts {
+    public static func parse(_ xml: String, state: String = "running", source: String = "domain XML") throws
+        -> DomainFacts
+    {
         // On Linux XMLDocument recovers from broken markup; XMLParser does not, so it checks first.
         let parser = XMLParser(data: Data(xml.utf8))
         guard parser.parse() else {
-            let reason = parser.parserError.map { "\($0.localizedDescription) (line \(parser.lineNumber))" } ?? "unknown error"
+            let reason =
+                parser.parserError.map { "\($0.localizedDescription) (line \(parser.lineNumber))" } ?? "unknown error"
             throw ProbeError(path: source, reason: "not well-formed XML: \(reason)")
         }
         let document: XMLDocument
@@ -33,7 +36,9 @@ public enum DomainXML {
     /// Parses a `<domain>` element (also one inside a test-driver `<node>` document).
     public static func parse(_ domain: XMLElement, state: String, source: String) throws -> DomainFacts {
         let reader = ElementReader()
-        guard let name = domain.elements(forName: "name").first?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+        guard let name = domain.elements(forName: "name").first?.stringValue?.trimmingCharacters(in: .whitespaces),
+            !name.isEmpty
+        else {
             throw ProbeError(path: source, reason: "<domain> has no <name>")
         }
         let context = "\(source) (domain \(name))"
@@ -42,7 +47,9 @@ public enum DomainXML {
         var facts = DomainFacts(
             name: name, state: state, vcpus: try reader.integer(vcpu.stringValue, "<vcpu>", in: context),
             memoryKiB: try kibibytes(memory, in: context))
-        facts.currentVCPUs = try vcpu.attribute(forName: "current")?.stringValue.map { try reader.integer($0, "<vcpu current>", in: context) }
+        facts.currentVCPUs = try vcpu.attribute(forName: "current")?.stringValue.map {
+            try reader.integer($0, "<vcpu current>", in: context)
+        }
         facts.vcpuPlacement = vcpu.attribute(forName: "placement")?.stringValue ?? "static"
         facts.vcpuCPUSet = try reader.cpuset(vcpu, "cpuset", in: context)
 
@@ -50,7 +57,8 @@ public enum DomainXML {
             for pin in cputune.elements(forName: "vcpupin") {
                 facts.vcpuPins.append(
                     VCPUPin(
-                        vcpu: try reader.integer(pin.attribute(forName: "vcpu")?.stringValue, "<vcpupin vcpu>", in: context),
+                        vcpu: try reader.integer(
+                            pin.attribute(forName: "vcpu")?.stringValue, "<vcpupin vcpu>", in: context),
                         cpuset: try reader.requiredCPUSet(pin, in: context)))
             }
             facts.vcpuPins.sort { $0.vcpu < $1.vcpu }
@@ -60,7 +68,8 @@ public enum DomainXML {
             for pin in cputune.elements(forName: "iothreadpin") {
                 facts.iothreadPins.append(
                     IOThreadPin(
-                        iothread: try reader.integer(pin.attribute(forName: "iothread")?.stringValue, "<iothreadpin iothread>", in: context),
+                        iothread: try reader.integer(
+                            pin.attribute(forName: "iothread")?.stringValue, "<iothreadpin iothread>", in: context),
                         cpuset: try reader.requiredCPUSet(pin, in: context)))
             }
             facts.iothreadPins.sort { $0.iothread < $1.iothread }
@@ -70,12 +79,14 @@ public enum DomainXML {
                 let nodeset = try reader.cpuset(memoryElement, "nodeset", in: context)
                 facts.numaMemory = NumaTuneMemory(
                     mode: memoryElement.attribute(forName: "mode")?.stringValue ?? "strict", nodeset: nodeset,
-                    placement: memoryElement.attribute(forName: "placement")?.stringValue ?? (nodeset == nil ? "auto" : "static"))
+                    placement: memoryElement.attribute(forName: "placement")?.stringValue
+                        ?? (nodeset == nil ? "auto" : "static"))
             }
             for memnode in numatune.elements(forName: "memnode") {
                 facts.memoryNodes.append(
                     MemoryNode(
-                        cellID: try reader.integer(memnode.attribute(forName: "cellid")?.stringValue, "<memnode cellid>", in: context),
+                        cellID: try reader.integer(
+                            memnode.attribute(forName: "cellid")?.stringValue, "<memnode cellid>", in: context),
                         mode: memnode.attribute(forName: "mode")?.stringValue ?? "strict",
                         nodeset: try reader.requiredCPUSet(memnode, attribute: "nodeset", in: context)))
             }
@@ -94,7 +105,9 @@ public enum DomainXML {
             "MiB": 1024, "GB": 1e9 / 1024, "G": 1_048_576, "GiB": 1_048_576, "TB": 1e12 / 1024, "T": 1_073_741_824,
             "TiB": 1_073_741_824,
         ]
-        guard let factor = factors[unit] else { throw ProbeError(path: context, reason: "unknown memory unit '\(unit)'") }
+        guard let factor = factors[unit] else {
+            throw ProbeError(path: context, reason: "unknown memory unit '\(unit)'")
+        }
         return Int((Double(value) * factor).rounded())
     }
 }

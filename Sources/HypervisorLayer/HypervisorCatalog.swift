@@ -2,11 +2,16 @@ import ConformCore
 
 /// The hypervisor layer's checks (subject: the VM).
 public enum HypervisorCatalog {
-    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String) -> CheckMetadata {
-        CheckMetadata(id: id, layer: .hypervisor, title: title, severity: severity, tags: ["libvirt"], remediation: remediation, rationale: rationale)
+    static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
+        -> CheckMetadata
+    {
+        CheckMetadata(
+            id: id, layer: .hypervisor, title: title, severity: severity, tags: ["libvirt"], remediation: remediation,
+            rationale: rationale)
     }
 
-    static let redefine = "Edit the domain (`virsh edit <vm>`) to match the VM definition, or regenerate it from the definition."
+    static let redefine =
+        "Edit the domain (`virsh edit <vm>`) to match the VM definition, or regenerate it from the definition."
 
     public static let present = entry(
         "hv.domain.present", "The VM is defined in libvirt and running", .critical,
@@ -28,7 +33,8 @@ public enum HypervisorCatalog {
         rationale: "An unpinned or multi-CPU vCPU floats, and the scheduler moves it across cores and nodes.")
     public static let vcpupinNodeLocal = entry(
         "hv.vcpupin.node-local", "A strictly bound VM runs on the node(s) of its memory", .critical,
-        remediation: "Pin the VM's vCPUs and emulator to CPUs of its numatune nodeset, or bind its memory to their node.",
+        remediation:
+            "Pin the VM's vCPUs and emulator to CPUs of its numatune nodeset, or bind its memory to their node.",
         rationale: "Strict memory on one node with vCPUs on the other makes every access remote (2.1x the distance).")
     public static let vcpupinExclusive = entry(
         "hv.vcpupin.exclusive", "No host CPU runs the vCPUs of two VMs", .critical,
@@ -56,7 +62,8 @@ public enum HypervisorCatalog {
         rationale: "A strict binding larger than the node's free memory fails to start or OOM-kills the guest.")
     public static let liveVCPUAffinity = entry(
         "hv.live.vcpu-affinity", "Running vCPU threads have the configured affinity", .critical,
-        remediation: "Re-apply the pins (`virsh vcpupin … --live`) and find what changed them (tuned, irqbalance, a script).",
+        remediation:
+            "Re-apply the pins (`virsh vcpupin … --live`) and find what changed them (tuned, irqbalance, a script).",
         rationale: "The configuration says nothing if the QEMU threads run elsewhere.")
     public static let liveEmulatorAffinity = entry(
         "hv.live.emulator-affinity", "Running emulator threads have the configured affinity", .major,
@@ -69,7 +76,8 @@ public enum HypervisorCatalog {
 
     public static let all: [CheckMetadata] = [
         present, vcpus, memory, vcpupinExpected, vcpupinSingle, vcpupinNodeLocal, vcpupinExclusive, vcpupinSiblings,
-        emulatorpinExpected, emulatorpinDisjoint, numatuneStrict, memoryFitsNode, liveVCPUAffinity, liveEmulatorAffinity,
+        emulatorpinExpected, emulatorpinDisjoint, numatuneStrict, memoryFitsNode, liveVCPUAffinity,
+        liveEmulatorAffinity,
         liveMemoryPlacement,
     ]
 
@@ -82,8 +90,10 @@ public enum HypervisorCatalog {
     static func invariantChecks(_ invariants: PinningInvariants) -> [Check] {
         [
             Check(vcpupinSingle, evaluate: invariants.single), Check(vcpupinNodeLocal, evaluate: invariants.nodeLocal),
-            Check(vcpupinExclusive, evaluate: invariants.exclusive), Check(vcpupinSiblings, evaluate: invariants.siblings),
-            Check(emulatorpinDisjoint, evaluate: invariants.emulatorDisjoint), Check(memoryFitsNode, evaluate: invariants.memoryFits),
+            Check(vcpupinExclusive, evaluate: invariants.exclusive),
+            Check(vcpupinSiblings, evaluate: invariants.siblings),
+            Check(emulatorpinDisjoint, evaluate: invariants.emulatorDisjoint),
+            Check(memoryFitsNode, evaluate: invariants.memoryFits),
         ]
     }
 
@@ -97,10 +107,12 @@ public enum HypervisorCatalog {
         let live = LiveChecks(facts: facts)
         var checks = [
             Check(present, evaluate: definitionChecks.present), Check(vcpus, evaluate: definitionChecks.vcpus),
-            Check(memory, evaluate: definitionChecks.memory), Check(vcpupinExpected, evaluate: definitionChecks.vcpuPins),
+            Check(memory, evaluate: definitionChecks.memory),
+            Check(vcpupinExpected, evaluate: definitionChecks.vcpuPins),
             Check(emulatorpinExpected, evaluate: definitionChecks.emulatorPin),
             Check(numatuneStrict, evaluate: definitionChecks.numatune),
-            Check(liveVCPUAffinity, evaluate: live.vcpuAffinity), Check(liveEmulatorAffinity, evaluate: live.emulatorAffinity),
+            Check(liveVCPUAffinity, evaluate: live.vcpuAffinity),
+            Check(liveEmulatorAffinity, evaluate: live.emulatorAffinity),
             Check(liveMemoryPlacement, evaluate: live.memoryPlacement),
         ]
         switch (facts.domains, topology) {
@@ -109,7 +121,9 @@ public enum HypervisorCatalog {
             checks += invariantChecks(
                 PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
         case (.failed(let error), _), (_, .failed(let error)):
-            checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.error, message: "cannot read \(error)")] } }
+            checks += invariantMetadata.map { metadata in
+                Check(metadata) { [Finding(.error, message: "cannot read \(error)")] }
+            }
         case (.unavailable(let reason), _), (_, .unavailable(let reason)):
             checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.skip, message: reason)] } }
         }
@@ -126,12 +140,14 @@ public enum HypervisorCatalog {
     /// `conform lint`: the invariants on the profile's VM definitions and declared topology alone.
     public static func lintChecks(for spec: HostSpec, profile: Profile) -> [Check] {
         guard let topology = NUMATopology(spec: spec.topology) else {
-            let reason = "the profile declares no CPU list for every NUMA node of \(spec.name): nothing to check the pins against"
+            let reason =
+                "the profile declares no CPU list for every NUMA node of \(spec.name): nothing to check the pins against"
             return invariantMetadata.map { metadata in Check(metadata) { [Finding(.error, message: reason)] } }
         }
         let placements = spec.vms.compactMap(profile.vm(named:)).map {
             Placement(definition: $0, flexible: spec.flexibleVMs.contains($0.name))
         }
-        return invariantChecks(PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
+        return invariantChecks(
+            PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
     }
 }

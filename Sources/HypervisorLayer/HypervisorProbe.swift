@@ -10,7 +10,10 @@ public struct HypervisorFacts: Codable, Sendable, Equatable {
     /// Live truth of running domains, by name.
     public var live: [String: Probed<LiveDomainFacts>]
 
-    public init(uri: String, domains: Probed<[DomainFacts]>, domainErrors: [String: ProbeError] = [:], live: [String: Probed<LiveDomainFacts>] = [:]) {
+    public init(
+        uri: String, domains: Probed<[DomainFacts]>, domainErrors: [String: ProbeError] = [:],
+        live: [String: Probed<LiveDomainFacts>] = [:]
+    ) {
         self.uri = uri
         self.domains = domains
         self.domainErrors = domainErrors

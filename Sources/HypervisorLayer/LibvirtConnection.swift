@@ -43,14 +43,16 @@ final class LibvirtConnection {
             guard let domain = list[index] else { continue }
             defer { virDomainFree(domain) }
             let name = virDomainGetName(domain).map { String(cString: $0) } ?? "domain #\(index)"
-            descriptions.append(DomainDescription(name: name, xml: xml(of: domain, name: name), state: state(of: domain)))
+            descriptions.append(
+                DomainDescription(name: name, xml: xml(of: domain, name: name), state: state(of: domain)))
         }
         return descriptions.sorted { $0.name < $1.name }
     }
 
     private func xml(of domain: OpaquePointer, name: String) -> Result<String, ProbeError> {
         guard let text = virDomainGetXMLDesc(domain, 0) else {
-            return .failure(ProbeError(path: uri, reason: "cannot read the XML of domain '\(name)': \(Self.lastError())"))
+            return .failure(
+                ProbeError(path: uri, reason: "cannot read the XML of domain '\(name)': \(Self.lastError())"))
         }
         defer { free(text) }
         return .success(String(cString: text))

@@ -33,19 +33,24 @@ struct LiveChecks: Sendable {
                     continue
                 }
                 if let configured = domain.allowedCPUs(ofVCPU: vcpu), thread.cpusAllowed != configured {
-                    drift.append("vCPU \(vcpu) (tid \(thread.tid)) runs on \(thread.cpusAllowed), configured \(configured)")
+                    drift.append(
+                        "vCPU \(vcpu) (tid \(thread.tid)) runs on \(thread.cpusAllowed), configured \(configured)")
                 }
             }
             return Finding(
-                drift.isEmpty ? .pass : .fail, subject: domain.name, expected: "as configured", observed: drift.isEmpty ? "as configured" : drift.joined(separator: "; "),
-                message: drift.isEmpty ? "every vCPU thread of pid \(live.pid) has its configured affinity" : drift.prefix(6).joined(separator: "; "))
+                drift.isEmpty ? .pass : .fail, subject: domain.name, expected: "as configured",
+                observed: drift.isEmpty ? "as configured" : drift.joined(separator: "; "),
+                message: drift.isEmpty
+                    ? "every vCPU thread of pid \(live.pid) has its configured affinity"
+                    : drift.prefix(6).joined(separator: "; "))
         }
     }
 
     func emulatorAffinity() -> [Finding] {
         perRunningDomain { domain, live in
             guard let configured = domain.emulatorCPUs else {
-                return Finding(.skip, subject: domain.name, message: "no emulatorpin is configured: nothing to compare with")
+                return Finding(
+                    .skip, subject: domain.name, message: "no emulatorpin is configured: nothing to compare with")
             }
             let pinnedIOThreads = Set(domain.iothreadPins.map(\.iothread))
             let emulatorThreads = live.threads.filter { thread in
@@ -54,16 +59,21 @@ struct LiveChecks: Sendable {
             let drift = emulatorThreads.filter { $0.cpusAllowed != configured }
             return Finding(
                 drift.isEmpty ? .pass : .fail, subject: domain.name, expected: configured.description,
-                observed: drift.isEmpty ? configured.description : drift.map { "\($0.name) (tid \($0.tid)): \($0.cpusAllowed)" }.joined(separator: "; "),
-                message: drift.isEmpty ? "\(emulatorThreads.count) emulator thread(s) on \(configured)"
-                    : "\(drift.count) emulator thread(s) off \(configured): " + drift.prefix(4).map { "\($0.name) on \($0.cpusAllowed)" }.joined(separator: "; "))
+                observed: drift.isEmpty
+                    ? configured.description
+                    : drift.map { "\($0.name) (tid \($0.tid)): \($0.cpusAllowed)" }.joined(separator: "; "),
+                message: drift.isEmpty
+                    ? "\(emulatorThreads.count) emulator thread(s) on \(configured)"
+                    : "\(drift.count) emulator thread(s) off \(configured): "
+                        + drift.prefix(4).map { "\($0.name) on \($0.cpusAllowed)" }.joined(separator: "; "))
         }
     }
 
     func memoryPlacement() -> [Finding] {
         perRunningDomain { domain, live in
             guard let memory = domain.numaMemory, memory.mode == "strict", let nodeset = memory.nodeset else {
-                return Finding(.skip, subject: domain.name, message: "memory is not strictly bound to a nodeset: no node to be on")
+                return Finding(
+                    .skip, subject: domain.name, message: "memory is not strictly bound to a nodeset: no node to be on")
             }
             let total = live.bytesByNode.values.reduce(0, +)
             let offNode = live.bytesByNode.filter { !nodeset.contains(Int($0.key) ?? -1) }.values.reduce(0, +)
@@ -71,12 +81,18 @@ struct LiveChecks: Sendable {
             let measurement = Measurement(name: "hv.\(domain.name).memory.off-node", value: share, unit: "%")
             var problems: [String] = []
             if !live.memsAllowed.isSubset(of: nodeset) { problems.append("Mems_allowed_list is \(live.memsAllowed)") }
-            if share > Self.offNodeLimitPercent { problems.append(String(format: "%.1f%% of its pages are off node(s) %@", share, nodeset.description)) }
-            let perNode = live.bytesByNode.keys.sorted().map { "N\($0)=\(live.bytesByNode[$0, default: 0] / 1_048_576) MiB" }.joined(separator: " ")
+            if share > Self.offNodeLimitPercent {
+                problems.append(String(format: "%.1f%% of its pages are off node(s) %@", share, nodeset.description))
+            }
+            let perNode = live.bytesByNode.keys.sorted().map {
+                "N\($0)=\(live.bytesByNode[$0, default: 0] / 1_048_576) MiB"
+            }.joined(separator: " ")
             return Finding(
                 problems.isEmpty ? .pass : .fail, subject: domain.name,
                 expected: "pages on node(s) \(nodeset), ≤ \(Self.offNodeLimitPercent)% elsewhere", observed: perNode,
-                message: problems.isEmpty ? String(format: "%.2f%% of pages off node(s) %@ (%@)", share, nodeset.description, perNode) : problems.joined(separator: "; "),
+                message: problems.isEmpty
+                    ? String(format: "%.2f%% of pages off node(s) %@ (%@)", share, nodeset.description, perNode)
+                    : problems.joined(separator: "; "),
                 measurements: [measurement])
         }
     }

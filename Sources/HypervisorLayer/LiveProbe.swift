@@ -58,7 +58,8 @@ public struct LiveProbe: Sendable {
     func read(_ relative: String) throws -> String {
         let path = "\(root)/\(relative)"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ProbeError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+            throw ProbeError(
+                path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -67,7 +68,9 @@ public struct LiveProbe: Sendable {
     public func probe(domain name: String) throws -> LiveDomainFacts {
         let pidFile = "run/libvirt/qemu/\(name).pid"
         let pidText = try read(pidFile).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pid = Int(pidText) else { throw ProbeError(path: "\(root)/\(pidFile)", reason: "'\(pidText)' is not a pid") }
+        guard let pid = Int(pidText) else {
+            throw ProbeError(path: "\(root)/\(pidFile)", reason: "'\(pidText)' is not a pid")
+        }
         let taskDirectory = "\(root)/proc/\(pid)/task"
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: taskDirectory) else {
             throw ProbeError(path: taskDirectory, reason: "no such directory: is QEMU (pid \(pid)) still running?")
@@ -76,12 +79,16 @@ public struct LiveProbe: Sendable {
         for tid in entries.compactMap(Int.init).sorted() {
             let name = try read("proc/\(pid)/task/\(tid)/comm").trimmingCharacters(in: .whitespacesAndNewlines)
             let status = try read("proc/\(pid)/task/\(tid)/status")
-            threads.append(ThreadFacts(tid: tid, name: name, cpusAllowed: try list("Cpus_allowed_list", in: status, path: "proc/\(pid)/task/\(tid)/status")))
+            threads.append(
+                ThreadFacts(
+                    tid: tid, name: name,
+                    cpusAllowed: try list("Cpus_allowed_list", in: status, path: "proc/\(pid)/task/\(tid)/status")))
         }
         let status = try read("proc/\(pid)/status")
         let mems = try list("Mems_allowed_list", in: status, path: "proc/\(pid)/status")
         let maps = try read("proc/\(pid)/numa_maps")
-        return LiveDomainFacts(pid: pid, threads: threads, memsAllowed: mems, bytesByNode: Self.bytesByNode(numaMaps: maps))
+        return LiveDomainFacts(
+            pid: pid, threads: threads, memsAllowed: mems, bytesByNode: Self.bytesByNode(numaMaps: maps))
     }
 
     func list(_ field: String, in status: String, path: String) throws -> CPUSet {

@@ -25,11 +25,14 @@ public struct PinningInvariants: Sendable {
                 }
                 if cpus.count != 1 { problems.append("vCPU \(vcpu) may run on \(cpus)") }
                 let missing = cpus.subtracting(topology.allCPUs)
-                if !missing.isEmpty { problems.append("vCPU \(vcpu) is pinned to CPU \(missing), which this host does not have") }
+                if !missing.isEmpty {
+                    problems.append("vCPU \(vcpu) is pinned to CPU \(missing), which this host does not have")
+                }
             }
             return Finding(
                 problems.isEmpty ? .pass : .fail, subject: vm.name, expected: "one existing host CPU per vCPU",
-                observed: problems.isEmpty ? "\(vm.vcpuCPUs.count) vCPUs on \(vm.allVCPUCPUs)" : problems.prefix(4).joined(separator: "; "),
+                observed: problems.isEmpty
+                    ? "\(vm.vcpuCPUs.count) vCPUs on \(vm.allVCPUCPUs)" : problems.prefix(4).joined(separator: "; "),
                 message: problems.isEmpty
                     ? "each of the \(vm.vcpuCPUs.count) vCPUs is pinned to its own host CPU"
                     : "\(problems.count) vCPU pin problem(s): \(problems.prefix(4).joined(separator: "; "))")
@@ -40,22 +43,32 @@ public struct PinningInvariants: Sendable {
     public func nodeLocal() -> [Finding] {
         placements.map { vm in
             guard let nodes = vm.strictNodes else {
-                return Finding(.skip, subject: vm.name, message: "memory is not strictly bound to a node (\(vm.memoryMode ?? "no numatune")): nothing to be local to")
+                return Finding(
+                    .skip, subject: vm.name,
+                    message:
+                        "memory is not strictly bound to a node (\(vm.memoryMode ?? "no numatune")): nothing to be local to"
+                )
             }
             let allowed = topology.cpus(ofNodes: nodes)
             var problems: [String] = []
             let remoteVCPUs = vm.allVCPUCPUs.subtracting(allowed)
-            if !remoteVCPUs.isEmpty { problems.append("vCPUs on CPUs \(remoteVCPUs) of node(s) \(topology.nodes(of: remoteVCPUs))") }
+            if !remoteVCPUs.isEmpty {
+                problems.append("vCPUs on CPUs \(remoteVCPUs) of node(s) \(topology.nodes(of: remoteVCPUs))")
+            }
             if vm.vcpuCPUs.contains(where: { $0 == nil }) { problems.append("unpinned vCPUs may run on any node") }
             if let emulator = vm.emulatorCPUs {
                 let remote = emulator.subtracting(allowed)
-                if !remote.isEmpty { problems.append("emulator on CPUs \(remote) of node(s) \(topology.nodes(of: remote))") }
+                if !remote.isEmpty {
+                    problems.append("emulator on CPUs \(remote) of node(s) \(topology.nodes(of: remote))")
+                }
             } else {
                 problems.append("emulator threads are not pinned and may run on any node")
             }
             return Finding(
                 problems.isEmpty ? .pass : .fail, subject: vm.name, expected: "CPUs of node(s) \(nodes): \(allowed)",
-                observed: problems.isEmpty ? "vCPUs \(vm.allVCPUCPUs), emulator \(vm.emulatorCPUs?.description ?? "unpinned")" : problems.joined(separator: "; "),
+                observed: problems.isEmpty
+                    ? "vCPUs \(vm.allVCPUCPUs), emulator \(vm.emulatorCPUs?.description ?? "unpinned")"
+                    : problems.joined(separator: "; "),
                 message: problems.isEmpty
                     ? "vCPUs and emulator stay on node(s) \(nodes), where the memory is"
                     : "memory is bound to node(s) \(nodes) but " + problems.joined(separator: "; "))
@@ -126,7 +139,8 @@ public struct PinningInvariants: Sendable {
                     // core whose threads go to different VMs.
                     let otherThreads = group.intersection(other.allVCPUCPUs)
                     guard !otherThreads.isEmpty, otherThreads != ownThreads else { continue }
-                    let text = "core \(group) with \(other.name) (it has \(ownThreads), \(other.name) has \(otherThreads))"
+                    let text =
+                        "core \(group) with \(other.name) (it has \(ownThreads), \(other.name) has \(otherThreads))"
                     if vm.flexible || other.flexible { warnings.append(text) } else { failures.append(text) }
                 }
             }
@@ -150,18 +164,23 @@ public struct PinningInvariants: Sendable {
         for node in topology.nodes {
             let used = bound[node.id] ?? 0
             guard let capacity = node.memoryGiB else {
-                findings.append(Finding(.error, subject: "node\(node.id)", message: "node\(node.id)'s memory is unknown"))
+                findings.append(
+                    Finding(.error, subject: "node\(node.id)", message: "node\(node.id)'s memory is unknown"))
                 continue
             }
             let needed = used + hostReserveGiB
             leftover += max(0, capacity - needed)
-            let names = placements.filter { $0.strictNodes?.contains(node.id) ?? false }.map(\.name).joined(separator: ", ")
+            let names = placements.filter { $0.strictNodes?.contains(node.id) ?? false }.map(\.name).joined(
+                separator: ", ")
             findings.append(
                 Finding(
                     needed <= capacity ? .pass : .fail, subject: "node\(node.id)", expected: "≤ \(Self.gib(capacity))",
                     observed: "\(Self.gib(used)) bound + \(Self.gib(hostReserveGiB)) host reserve",
-                    message: "node\(node.id): \(Self.gib(used)) strictly bound (\(names.isEmpty ? "no VM" : names)) + \(Self.gib(hostReserveGiB)) host reserve "
-                        + (needed <= capacity ? "fits in \(Self.gib(capacity))" : "exceeds its \(Self.gib(capacity)) by \(Self.gib(needed - capacity))"),
+                    message:
+                        "node\(node.id): \(Self.gib(used)) strictly bound (\(names.isEmpty ? "no VM" : names)) + \(Self.gib(hostReserveGiB)) host reserve "
+                        + (needed <= capacity
+                            ? "fits in \(Self.gib(capacity))"
+                            : "exceeds its \(Self.gib(capacity)) by \(Self.gib(needed - capacity))"),
                     measurements: [Measurement(name: "hv.node\(node.id).memory.bound", value: used, unit: "GiB")]))
         }
         let unbound = placements.filter { $0.strictNodes == nil }
@@ -170,10 +189,13 @@ public struct PinningInvariants: Sendable {
             let names = unbound.map(\.name).joined(separator: ", ")
             findings.append(
                 Finding(
-                    total <= leftover ? .pass : .fail, subject: "unbound", expected: "≤ \(Self.gib(leftover)) left over",
+                    total <= leftover ? .pass : .fail, subject: "unbound",
+                    expected: "≤ \(Self.gib(leftover)) left over",
                     observed: Self.gib(total),
                     message: "VMs without a strict binding (\(names)) need \(Self.gib(total)); "
-                        + (total <= leftover ? "\(Self.gib(leftover)) is left over the nodes" : "only \(Self.gib(leftover)) is left over the nodes after bound memory and reserves")))
+                        + (total <= leftover
+                            ? "\(Self.gib(leftover)) is left over the nodes"
+                            : "only \(Self.gib(leftover)) is left over the nodes after bound memory and reserves")))
         }
         return findings
     }
@@ -183,10 +205,14 @@ public struct PinningInvariants: Sendable {
         warnSuffix: String
     ) -> Finding {
         if !failures.isEmpty {
-            return Finding(.fail, subject: vm.name, expected: expected, observed: (failures + warnings).joined(separator: "; "), message: "\(failPrefix) " + failures.joined(separator: "; "))
+            return Finding(
+                .fail, subject: vm.name, expected: expected, observed: (failures + warnings).joined(separator: "; "),
+                message: "\(failPrefix) " + failures.joined(separator: "; "))
         }
         if !warnings.isEmpty {
-            return Finding(.warn, subject: vm.name, expected: expected, observed: warnings.joined(separator: "; "), message: "\(failPrefix) " + warnings.joined(separator: "; ") + " — \(warnSuffix)")
+            return Finding(
+                .warn, subject: vm.name, expected: expected, observed: warnings.joined(separator: "; "),
+                message: "\(failPrefix) " + warnings.joined(separator: "; ") + " — \(warnSuffix)")
         }
         return Finding(.pass, subject: vm.name, expected: expected, message: pass)
     }

@@ -39,7 +39,8 @@ public struct Placement: Sendable, Equatable {
     public init(domain: DomainFacts, flexible: Bool) {
         self.init(
             name: domain.name, vcpuCPUs: (0..<domain.vcpus).map { domain.allowedCPUs(ofVCPU: $0) },
-            emulatorCPUs: domain.emulatorCPUs, memoryMode: domain.numaMemory?.mode, memoryNodes: domain.numaMemory?.nodeset,
+            emulatorCPUs: domain.emulatorCPUs, memoryMode: domain.numaMemory?.mode,
+            memoryNodes: domain.numaMemory?.nodeset,
             memoryGiB: domain.memoryGiB, flexible: flexible)
     }
 

@@ -6,14 +6,16 @@ import HostLayer
 extension Conform {
     struct BaselineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "baseline", abstract: "Store what a host looks like and how fast it is, and compare with it later.",
+            commandName: "baseline",
+            abstract: "Store what a host looks like and how fast it is, and compare with it later.",
             subcommands: [Capture.self, Compare.self, Show.self, Diff.self])
     }
 }
 
 extension Conform.BaselineCommand {
     struct Capture: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the checks N times on one host and store its facts and measurements.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the checks N times on one host and store its facts and measurements.")
 
         @Option(help: "A profile name from checks/ (or 'generic'), or the path of a profile file.")
         var profile: String
@@ -38,20 +40,31 @@ extension Conform.BaselineCommand {
             let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
             let targets = try TargetResolver.resolve(profile: profile, source: source)
             guard targets.count == 1, let target = targets.first else {
-                throw ValidationError("a baseline is of one host: pass --host with one of: \(targets.map(\.spec.name).joined(separator: ", "))")
+                throw ValidationError(
+                    "a baseline is of one host: pass --host with one of: \(targets.map(\.spec.name).joined(separator: ", "))"
+                )
             }
             let selection = try self.selection.selection()
             var runs: [[CheckResult]] = []
             for _ in 0..<self.runs {
-                runs.append(Runner().run([Wiring.plan(for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil)]))
+                runs.append(
+                    Runner().run([
+                        Wiring.plan(
+                            for: target, profile: profile, selection: selection, quick: quick,
+                            fixture: source.fixture != nil)
+                    ]))
             }
-            let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
+            let environment = HostEnvironment.probe(
+                sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
             let baseline = Baseline.from(
-                runs: runs, profile: profile.name, host: target.spec.name, taken: Date(), conformVersion: ConformVersion.current,
+                runs: runs, profile: profile.name, host: target.spec.name, taken: Date(),
+                conformVersion: ConformVersion.current,
                 environment: environment)
             let file = out ?? "baselines/\(profile.name)/\(target.spec.name).json"
             try baseline.write(to: file)
-            print("baseline of \(target.spec.name) (\(baseline.facts.count) facts, \(baseline.measurements.count) measurements over \(self.runs) run(s)) written to \(file)")
+            print(
+                "baseline of \(target.spec.name) (\(baseline.facts.count) facts, \(baseline.measurements.count) measurements over \(self.runs) run(s)) written to \(file)"
+            )
         }
     }
 
@@ -78,13 +91,18 @@ extension Conform.BaselineCommand {
 
         func run() throws {
             let baseline = try Baseline.load(file: file)
-            print("baseline of \(baseline.host) (profile \(baseline.profile)), taken \(baseline.taken) by conform \(baseline.conformVersion)")
+            print(
+                "baseline of \(baseline.host) (profile \(baseline.profile)), taken \(baseline.taken) by conform \(baseline.conformVersion)"
+            )
             print("environment:")
             for key in baseline.environment.keys.sorted() { print("  \(key): \(baseline.environment[key] ?? "")") }
-            print("measurements (median, spread over \(baseline.measurements.values.map(\.samples.count).max() ?? 0) run(s)):")
+            print(
+                "measurements (median, spread over \(baseline.measurements.values.map(\.samples.count).max() ?? 0) run(s)):"
+            )
             for name in baseline.measurements.keys.sorted() {
                 guard let stats = baseline.measurements[name] else { continue }
-                print(String(format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit, stats.spread * 100))
+                print(
+                    String(format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit, stats.spread * 100))
             }
             print("facts:")
             for name in baseline.facts.keys.sorted() { print("  \(name): \(baseline.facts[name] ?? "")") }
@@ -92,7 +110,8 @@ extension Conform.BaselineCommand {
     }
 
     struct Diff: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Compare two baselines: measurements beyond tolerance and facts that differ.")
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two baselines: measurements beyond tolerance and facts that differ.")
 
         @Argument(help: "The older baseline.")
         var before: String
@@ -113,13 +132,16 @@ extension Conform.BaselineCommand {
                 }
                 let finding = comparison.judge(name: name, stats: stats, now: now.median)
                 if finding.status != .pass { differences += 1 }
-                print("\(finding.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.message)")
+                print(
+                    "\(finding.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.message)"
+                )
             }
             for name in Set(old.facts.keys).union(new.facts.keys).sorted() where old.facts[name] != new.facts[name] {
                 differences += 1
                 print("FACT  \(name): \(old.facts[name] ?? "(absent)") → \(new.facts[name] ?? "(absent)")")
             }
-            for key in Set(old.environment.keys).union(new.environment.keys).sorted() where old.environment[key] != new.environment[key] {
+            for key in Set(old.environment.keys).union(new.environment.keys).sorted()
+            where old.environment[key] != new.environment[key] {
                 print("ENV   \(key): \(old.environment[key] ?? "(absent)") → \(new.environment[key] ?? "(absent)")")
             }
             if differences > 0 { throw ExitCode(1) }

@@ -39,7 +39,9 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            guard (ByteSize.parse(size) ?? 0) > 0 else { throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'") }
+            guard (ByteSize.parse(size) ?? 0) > 0 else {
+                throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'")
+            }
             _ = try parsedKernels()
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
             if repetitions < 1 { throw ValidationError("'--repetitions' must be at least 1") }
@@ -60,7 +62,8 @@ extension Conform.Bench {
                 throw BenchError("cannot read this machine's NUMA topology: \(facts.topology)")
             }
             let benchmark = MemoryBenchmark(
-                topology: topology, kernels: try parsedKernels(), arrayBytes: ByteSize.parse(size) ?? 1e9, threads: threads,
+                topology: topology, kernels: try parsedKernels(), arrayBytes: ByteSize.parse(size) ?? 1e9,
+                threads: threads,
                 repetitions: repetitions)
             let progress = Progress.printer(enabled: !json)
             let cpuNodes = cpuNode.map { [$0] } ?? topology.nodes.map(\.id)
@@ -73,17 +76,24 @@ extension Conform.Bench {
                 let document = BenchDocument(
                     benchmark: "memory",
                     parameters: [
-                        "arrayBytes": String(Int(benchmark.effectiveArrayBytes)), "kernels": kernels, "repetitions": String(repetitions),
+                        "arrayBytes": String(Int(benchmark.effectiveArrayBytes)), "kernels": kernels,
+                        "repetitions": String(repetitions),
                         "threads": cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued().joined(separator: ","),
                         "lastLevelCacheBytes": String(Int(benchmark.lastLevelCacheBytes)),
                     ],
                     measurements: cells.flatMap(\.measurements))
                 print(try document.json())
             } else {
-                print("arrays of \(ByteSize.text(benchmark.effectiveArrayBytes)) (last-level cache \(ByteSize.text(benchmark.lastLevelCacheBytes))), GB/s = 10^9 B/s, best / median of \(repetitions)")
+                print(
+                    "arrays of \(ByteSize.text(benchmark.effectiveArrayBytes)) (last-level cache \(ByteSize.text(benchmark.lastLevelCacheBytes))), GB/s = 10^9 B/s, best / median of \(repetitions)"
+                )
                 for cell in cells {
                     let kernel = cell.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    print(kernel + String(format: " cpu%d mem%d  %2d threads  %7.2f / %7.2f GB/s  off-node %.1f%%", cell.cpuNode, cell.memNode, cell.threads, cell.bestGBps, cell.medianGBps, cell.offNodeShare * 100))
+                    print(
+                        kernel
+                            + String(
+                                format: " cpu%d mem%d  %2d threads  %7.2f / %7.2f GB/s  off-node %.1f%%", cell.cpuNode,
+                                cell.memNode, cell.threads, cell.bestGBps, cell.medianGBps, cell.offNodeShare * 100))
                 }
             }
         }
@@ -117,30 +127,44 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            for (flag, value, least) in [("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0)]
+            for (flag, value, least) in [
+                ("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0),
+            ]
             where (ByteSize.parse(value) ?? -1) < least {
                 throw ValidationError("'\(flag)' takes a size such as 8GiB or 1MiB, not '\(value)'")
             }
-            if let media, DiskSpec.Media(rawValue: media) == nil { throw ValidationError("'--media' takes ssd, hdd or nvme") }
+            if let media, DiskSpec.Media(rawValue: media) == nil {
+                throw ValidationError("'--media' takes ssd, hdd or nvme")
+            }
             if queueDepth < 1 { throw ValidationError("'--queue-depth' must be at least 1") }
         }
 
         func run() throws {
             let benchmark = DiskBenchmark(
-                directory: dir, sizeBytes: ByteSize.parse(size) ?? 0, blockBytes: Int(ByteSize.parse(blockSize) ?? 1_048_576),
-                queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0, media: media.flatMap(DiskSpec.Media.init))
+                directory: dir, sizeBytes: ByteSize.parse(size) ?? 0,
+                blockBytes: Int(ByteSize.parse(blockSize) ?? 1_048_576),
+                queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0,
+                media: media.flatMap(DiskSpec.Media.init))
             let result = try benchmark.run(progress: Progress.printer(enabled: !json))
             if json {
                 let parameters = [
-                    "dir": dir, "bytes": String(Int(result.bytes)), "blockBytes": String(benchmark.blockBytes), "queueDepth": String(queueDepth),
+                    "dir": dir, "bytes": String(Int(result.bytes)), "blockBytes": String(benchmark.blockBytes),
+                    "queueDepth": String(queueDepth),
                 ]
-                print(try BenchDocument(benchmark: "disk", parameters: parameters, measurements: result.measurements).json())
+                print(
+                    try BenchDocument(benchmark: "disk", parameters: parameters, measurements: result.measurements)
+                        .json())
             } else {
-                print(String(format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir, result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
+                print(
+                    String(
+                        format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir,
+                        result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
                 if let media = benchmark.media {
                     let ceiling = DiskBenchmark.ceilingMBps(media)
                     if max(result.writeMBps, result.readMBps) > ceiling {
-                        print("warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk")
+                        print(
+                            "warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
+                        )
                     }
                 }
             }
@@ -151,7 +175,8 @@ extension Conform.Bench {
 extension Conform.Bench {
     struct Net: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure an HTTP(S) download or upload with libcurl (S3/MinIO signed with SigV4 from AWS_* variables).")
+            abstract:
+                "Measure an HTTP(S) download or upload with libcurl (S3/MinIO signed with SigV4 from AWS_* variables).")
 
         @Option(help: "The URL to download from, or to PUT to with --upload.")
         var url: String
@@ -172,8 +197,12 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            guard (ByteSize.parse(size) ?? 0) > 0 else { throw ValidationError("'--size' takes a size such as 1GB, not '\(size)'") }
-            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("'--url' must be an http(s) URL") }
+            guard (ByteSize.parse(size) ?? 0) > 0 else {
+                throw ValidationError("'--size' takes a size such as 1GB, not '\(size)'")
+            }
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ValidationError("'--url' must be an http(s) URL")
+            }
         }
 
         func run() throws {
@@ -183,11 +212,20 @@ extension Conform.Bench {
             let result = try benchmark.run()
             let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: linkMbit)
             if json {
-                let parameters = ["url": url, "direction": upload ? "upload" : "download", "bytes": String(Int(result.bytes)), "linkMbit": String(linkMbit)]
-                print(try BenchDocument(benchmark: "net", parameters: parameters, measurements: result.measurements).json())
+                let parameters = [
+                    "url": url, "direction": upload ? "upload" : "download", "bytes": String(Int(result.bytes)),
+                    "linkMbit": String(linkMbit),
+                ]
+                print(
+                    try BenchDocument(benchmark: "net", parameters: parameters, measurements: result.measurements)
+                        .json())
             } else {
-                print(String(format: "%@ %.1f MB in %.2f s: %.1f MB/s goodput (TCP ceiling of %d Mbit/s: %.1f MB/s), first byte after %.1f ms",
-                             upload ? "upload" : "download", result.bytes / 1e6, result.totalSeconds, result.goodputMBps, linkMbit, ceiling, result.timeToFirstByteMs))
+                print(
+                    String(
+                        format:
+                            "%@ %.1f MB in %.2f s: %.1f MB/s goodput (TCP ceiling of %d Mbit/s: %.1f MB/s), first byte after %.1f ms",
+                        upload ? "upload" : "download", result.bytes / 1e6, result.totalSeconds, result.goodputMBps,
+                        linkMbit, ceiling, result.timeToFirstByteMs))
             }
         }
     }

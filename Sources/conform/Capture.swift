@@ -1,7 +1,7 @@
 import ArgumentParser
+import ClusterLayer
 import ConformCore
 import Foundation
-import ClusterLayer
 import HostLayer
 import HypervisorLayer
 
@@ -30,15 +30,18 @@ extension Conform {
             let source = Sysroot(sysroot)
             let hostDirectory = URL(fileURLWithPath: out).appendingPathComponent("hosts/\(name)")
             guard !FileManager.default.fileExists(atPath: hostDirectory.path) else {
-                throw InputError(file: hostDirectory.path, message: "already exists; capture into a new fixture or remove it first")
+                throw InputError(
+                    file: hostDirectory.path, message: "already exists; capture into a new fixture or remove it first")
             }
             // Copy into a hidden directory first so an interrupted capture leaves no half fixture host.
-            let staging = URL(fileURLWithPath: out).appendingPathComponent("hosts/.\(name).capture-\(ProcessInfo.processInfo.processIdentifier)")
+            let staging = URL(fileURLWithPath: out).appendingPathComponent(
+                "hosts/.\(name).capture-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: staging) }
             let files = HostCapture.files(in: source)
             for relative in files {
                 let destination = staging.appendingPathComponent("sysroot/\(relative)")
-                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
                 guard let data = FileManager.default.contents(atPath: source.path(relative)) else {
                     log.warning("cannot read \(source.path(relative)); left out of the capture")
                     continue
@@ -49,7 +52,8 @@ extension Conform {
             if libvirtURI != "none" {
                 do {
                     let count = try HypervisorCapture.capture(
-                        uri: libvirtURI, sysroot: sysroot, hostDirectory: staging, sysrootCopy: staging.appendingPathComponent("sysroot"))
+                        uri: libvirtURI, sysroot: sysroot, hostDirectory: staging,
+                        sysrootCopy: staging.appendingPathComponent("sysroot"))
                     domains = "\(count) domain(s)"
                 } catch {
                     log.warning("libvirt not captured: \(error)")
@@ -61,9 +65,12 @@ extension Conform {
                 try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(KubeList(items: try facts.nodes.get())).write(to: clusterDirectory.appendingPathComponent("nodes.json"))
-                try encoder.encode(KubeList(items: try facts.pods.get())).write(to: clusterDirectory.appendingPathComponent("pods.json"))
-                try encoder.encode(KubeList(items: try facts.daemonSets.get())).write(to: clusterDirectory.appendingPathComponent("daemonsets.json"))
+                try encoder.encode(KubeList(items: try facts.nodes.get())).write(
+                    to: clusterDirectory.appendingPathComponent("nodes.json"))
+                try encoder.encode(KubeList(items: try facts.pods.get())).write(
+                    to: clusterDirectory.appendingPathComponent("pods.json"))
+                try encoder.encode(KubeList(items: try facts.daemonSets.get())).write(
+                    to: clusterDirectory.appendingPathComponent("daemonsets.json"))
             }
             try FileManager.default.moveItem(at: staging, to: hostDirectory)
             print("captured \(files.count) files and \(domains) into \(hostDirectory.path)")

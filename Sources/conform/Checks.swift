@@ -10,7 +10,9 @@ extension Conform {
 
         func run() throws {
             for check in Wiring.catalog {
-                print("\(check.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(check.layer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.title)")
+                print(
+                    "\(check.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(check.layer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.title)"
+                )
                 if verbose {
                     print("    why: \(check.rationale)")
                     print("    fix: \(check.remediation)")

@@ -5,7 +5,9 @@ struct Conform: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that NUMA virtualization hosts and their K3s cluster still match their design.",
         version: ConformVersion.current,
-        subcommands: [Run.self, Lint.self, Bench.self, BaselineCommand.self, Facts.self, Capture.self, Checks.self, Profiles.self])
+        subcommands: [
+            Run.self, Lint.self, Bench.self, BaselineCommand.self, Facts.self, Capture.self, Checks.self, Profiles.self,
+        ])
 }
 
 enum ConformVersion {

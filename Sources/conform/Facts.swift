@@ -32,7 +32,8 @@ extension Conform {
                 host: HostProbe(sysroot: sysroot).probe(),
                 domains: hypervisor?.domains ?? .unavailable("not probed"), live: hypervisor?.live ?? [:],
                 cluster: try kubeconfig.map { file in
-                    ClusterProbe.probe(client: KubeClient(credentials: try Kubeconfig.load(file: file, context: context)))
+                    ClusterProbe.probe(
+                        client: KubeClient(credentials: try Kubeconfig.load(file: file, context: context)))
                 })
             if json {
                 let encoder = JSONEncoder()
@@ -72,7 +73,9 @@ struct FactsDocument: Codable {
         switch host.topology {
         case .value(let topology):
             lines.append("online CPUs: \(topology.onlineCPUs)")
-            lines.append("sockets: \(topology.sockets), cores per socket: \(topology.coresPerSocket), threads per core: \(topology.threadsPerCore)")
+            lines.append(
+                "sockets: \(topology.sockets), cores per socket: \(topology.coresPerSocket), threads per core: \(topology.threadsPerCore)"
+            )
             for node in topology.nodes {
                 let memory = node.memoryGiB.map { String(format: "%.1f GiB", $0) } ?? "unknown"
                 let distances = node.distances.map { $0.map(String.init).joined(separator: " ") } ?? "unknown"
@@ -90,13 +93,16 @@ struct FactsDocument: Codable {
                 let pins = domain.vcpuPins.map(\.cpuset.description).joined(separator: " ")
                 lines.append(
                     "domain \(domain.name): \(domain.state), \(domain.vcpus) vCPUs pinned [\(pins)], emulator \(domain.emulatorPin?.description ?? "unpinned"), "
-                        + "memory \(domain.numaMemory.map { "\($0.mode) \($0.nodeset?.description ?? $0.placement)" } ?? "unbound")")
+                        + "memory \(domain.numaMemory.map { "\($0.mode) \($0.nodeset?.description ?? $0.placement)" } ?? "unbound")"
+                )
             }
         default:
             lines.append("domains: \(describe(domains.map { _ in "" }))")
         }
         if let cluster {
-            lines.append("cluster \(cluster.source): \(describe(cluster.nodes.map { "\($0.count) nodes" })), \(describe(cluster.pods.map { "\($0.count) pods" }))")
+            lines.append(
+                "cluster \(cluster.source): \(describe(cluster.nodes.map { "\($0.count) nodes" })), \(describe(cluster.pods.map { "\($0.count) pods" }))"
+            )
         }
         return lines.joined(separator: "\n")
     }

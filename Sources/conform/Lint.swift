@@ -27,7 +27,8 @@ extension Conform {
             }
             let results = Runner().run(plans)
             try ReportOutput(options: report, strict: strict).finish(
-                RunReport(profile: profile.name, started: started, durationSeconds: clock.secondsSince, results: results),
+                RunReport(
+                    profile: profile.name, started: started, durationSeconds: clock.secondsSince, results: results),
                 defaultRoot: "reports/lint")
         }
     }

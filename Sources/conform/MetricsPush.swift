@@ -17,7 +17,8 @@ enum MetricsPush {
         let outcome = Locked<Result<Int, Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.uploadTask(with: request, from: Data(text.utf8)) { _, response, error in
-            let result: Result<Int, Error> = error.map { .failure($0) } ?? .success((response as? HTTPURLResponse)?.statusCode ?? 0)
+            let result: Result<Int, Error> =
+                error.map { .failure($0) } ?? .success((response as? HTTPURLResponse)?.statusCode ?? 0)
             outcome.withLock { $0 = result }
             done.signal()
         }.resume()

@@ -16,7 +16,10 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "The libvirt URI to read domains from, read-only (fixtures use their own libvirt.xml).")
     var libvirtURI: String = "qemu:///system"
 
-    @Option(help: "The kubeconfig for the cluster layer (default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml).")
+    @Option(
+        help:
+            "The kubeconfig for the cluster layer (default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml)."
+    )
     var kubeconfig: String?
 
     @Option(help: "The kubeconfig context to use instead of its current-context.")
@@ -30,7 +33,8 @@ struct SourceOptions: ParsableArguments {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
         }
         if fixture != nil && libvirtURI != "qemu:///system" {
-            throw ValidationError("'--fixture' and '--libvirt-uri' cannot be used together: a fixture host has its own libvirt.xml")
+            throw ValidationError(
+                "'--fixture' and '--libvirt-uri' cannot be used together: a fixture host has its own libvirt.xml")
         }
     }
 }
@@ -48,16 +52,20 @@ struct SelectionOptions: ParsableArguments {
 
     func selection() throws -> Selection {
         // Benchmarks load the machine for minutes: they run only when asked for by name.
-        Selection(layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], only: Self.globs(only), skip: Self.globs(skip))
+        Selection(
+            layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], only: Self.globs(only),
+            skip: Self.globs(skip))
     }
 
     static func parseLayers(_ text: String) throws -> Set<Layer> {
         let runnable: [Layer] = [.host, .hypervisor, .cluster, .bench]
         return Set(
             try text.split(separator: ",").map { name in
-                guard let layer = Layer(rawValue: name.trimmingCharacters(in: .whitespaces)), runnable.contains(layer) else {
+                guard let layer = Layer(rawValue: name.trimmingCharacters(in: .whitespaces)), runnable.contains(layer)
+                else {
                     throw ValidationError(
-                        "'--layers' takes \(runnable.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them")
+                        "'--layers' takes \(runnable.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them"
+                    )
                 }
                 return layer
             })
@@ -77,7 +85,10 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Report formats, comma-separated: console, junit, markdown, json.")
     var format: String = "console,junit,markdown,json"
 
-    @Option(help: "Write the report files into this directory (default: reports/<profile>/<timestamp>/ with a 'latest' link).")
+    @Option(
+        help:
+            "Write the report files into this directory (default: reports/<profile>/<timestamp>/ with a 'latest' link)."
+    )
     var out: String?
 
     @Flag(help: "Print only the summary line on the console (for cron).")
@@ -87,7 +98,8 @@ struct ReportOptions: ParsableArguments {
         try format.split(separator: ",").map { name in
             guard let format = ReportFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError(
-                    "'--format' takes \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them")
+                    "'--format' takes \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them"
+                )
             }
             return format
         }
@@ -103,7 +115,8 @@ struct NightlyOptions: ParsableArguments {
     @Option(help: "Keep only the newest N report folders of the profile (with the default report place).")
     var keep: Int?
 
-    @Option(help: "Also write the Prometheus text format to this file, atomically (node_exporter's textfile collector).")
+    @Option(
+        help: "Also write the Prometheus text format to this file, atomically (node_exporter's textfile collector).")
     var promFile: String?
 
     @Option(help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).")

@@ -9,8 +9,11 @@ extension Conform {
             let catalog = ProfileCatalog.standard()
             for name in catalog.names() {
                 let profile = try catalog.load(name, hostname: currentHostname())
-                let hosts = name == Profile.genericName ? "this machine" : profile.hosts.map(\.name).joined(separator: ", ")
-                print("\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(profile.description) Hosts: \(hosts).")
+                let hosts =
+                    name == Profile.genericName ? "this machine" : profile.hosts.map(\.name).joined(separator: ", ")
+                print(
+                    "\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(profile.description) Hosts: \(hosts)."
+                )
             }
         }
     }

@@ -18,7 +18,8 @@ struct ReportOutput {
         let formats = try options.formats()
         let writer = ReportWriter(formats: formats)
         let code = report.exitCode(strict: strict)
-        let history = History(directory: Self.reportDirectory(options: options, profile: report.profile, defaultRoot: defaultRoot))
+        let history = History(
+            directory: Self.reportDirectory(options: options, profile: report.profile, defaultRoot: defaultRoot))
         var location: String?
         if !writer.formats.isEmpty {
             try history.append(report, exitCode: code)

@@ -41,36 +41,50 @@ extension Conform {
             let clock = ContinuousClock.now
             let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
             // One run at a time per report directory, for the whole run: a second one stops at once.
-            let lock = try ReportWriter(formats: report.formats()).formats.isEmpty
-                ? nil : RunLock(directory: ReportOutput.reportDirectory(options: report, profile: profile.name, defaultRoot: "reports"))
+            let lock =
+                try ReportWriter(formats: report.formats()).formats.isEmpty
+                ? nil
+                : RunLock(
+                    directory: ReportOutput.reportDirectory(
+                        options: report, profile: profile.name, defaultRoot: "reports"))
             defer { withExtendedLifetime(lock) {} }
             let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
             let baseline = try self.baseline.map(Baseline.load)
             let selection = try self.selection.selection()
             // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
-            let needsHosts = selection.includes(layer: .host) || selection.includes(layer: .hypervisor) || selection.includes(layer: .bench)
+            let needsHosts =
+                selection.includes(layer: .host) || selection.includes(layer: .hypervisor)
+                || selection.includes(layer: .bench)
             let targets = needsHosts ? try TargetResolver.resolve(profile: profile, source: source) : []
             // A baseline of a host this run does not check is unusable input: say so before running anything.
             let baselineTarget = try baseline.map { baseline in
                 guard let target = targets.first(where: { $0.spec.name == baseline.host }) else {
-                    throw InputError(file: self.baseline ?? "", field: "host", message: "the baseline is of '\(baseline.host)', which this run does not check")
+                    throw InputError(
+                        file: self.baseline ?? "", field: "host",
+                        message: "the baseline is of '\(baseline.host)', which this run does not check")
                 }
                 return target
             }
 
-            var plans = targets.map { Wiring.plan(for: $0, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil) }
+            var plans = targets.map {
+                Wiring.plan(
+                    for: $0, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil)
+            }
             if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
                 plans.append(cluster)
             }
             var results = Runner(checkTimeout: checkTimeout).run(plans)
             if let baseline, let target = baselineTarget {
-                let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
-                results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(results, environment: environment)
+                let environment = HostEnvironment.probe(
+                    sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
+                results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(
+                    results, environment: environment)
             }
             let runReport = RunReport(
                 profile: profile.name, started: started, durationSeconds: clock.secondsSince,
                 results: waiverList.apply(to: results, today: WaiverList.today(started)))
-            try ReportOutput(options: report, strict: strict, nightly: nightly).finish(runReport, defaultRoot: "reports")
+            try ReportOutput(options: report, strict: strict, nightly: nightly).finish(
+                runReport, defaultRoot: "reports")
         }
     }
 }

@@ -13,7 +13,9 @@ struct Target {
 /// Decides which hosts a run checks: every host of a fixture (or the one `--host` names), or on a real
 /// machine the one host of the profile that this machine is.
 enum TargetResolver {
-    static func resolve(profile: Profile, source: SourceOptions, hostname: String = currentHostname()) throws -> [Target] {
+    static func resolve(profile: Profile, source: SourceOptions, hostname: String = currentHostname()) throws
+        -> [Target]
+    {
         guard let fixture = source.fixture else {
             let name = source.host ?? hostname
             let sysroot = source.sysroot ?? "/"
@@ -22,13 +24,21 @@ enum TargetResolver {
             }
             guard let spec = profile.host(named: name) else {
                 let known = profile.hosts.map(\.name).joined(separator: ", ")
-                let why = source.host == nil ? "this machine's hostname '\(name)' is not a host of the profile" : "'\(name)' is not a host of the profile"
-                throw InputError(file: profile.file ?? profile.name, field: "hosts", message: "\(why); pass --host with one of: \(known)")
+                let why =
+                    source.host == nil
+                    ? "this machine's hostname '\(name)' is not a host of the profile"
+                    : "'\(name)' is not a host of the profile"
+                throw InputError(
+                    file: profile.file ?? profile.name, field: "hosts",
+                    message: "\(why); pass --host with one of: \(known)")
             }
             return [Target(spec: spec, sysroot: sysroot, libvirtURI: source.libvirtURI)]
         }
         let hostsDirectory = (fixture as NSString).appendingPathComponent("hosts")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: hostsDirectory).filter({ !$0.hasPrefix(".") }).sorted(),
+        guard
+            let names = try? FileManager.default.contentsOfDirectory(atPath: hostsDirectory).filter({
+                !$0.hasPrefix(".")
+            }).sorted(),
             !names.isEmpty
         else {
             throw InputError(file: fixture, message: "not a fixture: no host directories under \(hostsDirectory)")
@@ -36,11 +46,13 @@ enum TargetResolver {
         let sysroot = { (name: String) in (hostsDirectory as NSString).appendingPathComponent("\(name)/sysroot") }
         // libvirt's test driver wants an absolute path: test:///abs/path/libvirt.xml
         let libvirtURI = { (name: String) -> String? in
-            let file = URL(fileURLWithPath: hostsDirectory).appendingPathComponent("\(name)/libvirt.xml").standardizedFileURL.path
+            let file = URL(fileURLWithPath: hostsDirectory).appendingPathComponent("\(name)/libvirt.xml")
+                .standardizedFileURL.path
             return FileManager.default.fileExists(atPath: file) ? "test://\(file)" : nil
         }
         if let wanted = source.host, !names.contains(wanted) {
-            throw InputError(file: fixture, message: "the fixture has no host '\(wanted)'; it has: \(names.joined(separator: ", "))")
+            throw InputError(
+                file: fixture, message: "the fixture has no host '\(wanted)'; it has: \(names.joined(separator: ", "))")
         }
         if profile.name == Profile.genericName {
             return names.filter { source.host == nil || $0 == source.host }.map {
@@ -50,7 +62,9 @@ enum TargetResolver {
         if let stranger = names.first(where: { profile.host(named: $0) == nil }) {
             throw InputError(
                 file: hostsDirectory,
-                message: "fixture host '\(stranger)' is not a host of profile '\(profile.name)' (hosts: \(profile.hosts.map(\.name).joined(separator: ", ")))")
+                message:
+                    "fixture host '\(stranger)' is not a host of profile '\(profile.name)' (hosts: \(profile.hosts.map(\.name).joined(separator: ", ")))"
+            )
         }
         for spec in profile.hosts where !names.contains(spec.name) && source.host == nil {
             log.warning("profile host '\(spec.name)' has no directory in \(hostsDirectory); it is not checked")

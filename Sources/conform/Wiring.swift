@@ -12,7 +12,9 @@ enum Wiring {
     static let probeTimeout = 30.0
 
     /// Every check the built layers provide, in report order.
-    static var catalog: [CheckMetadata] { HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all + BenchCatalog.all }
+    static var catalog: [CheckMetadata] {
+        HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all + BenchCatalog.all
+    }
 
     /// The name cluster results are filed under: the cluster is no single host.
     static let clusterHost = "cluster"
@@ -21,7 +23,9 @@ enum Wiring {
     /// kubeconfig. `nil` when the layer does not apply (a fixture without `cluster/`, or no kubeconfig
     /// when the cluster layer was not asked for by name).
     static func clusterPlan(profile: Profile, source: SourceOptions, selection: Selection) throws -> HostPlan? {
-        guard selection.includes(layer: .cluster), ClusterCatalog.all.contains(where: selection.includes) else { return nil }
+        guard selection.includes(layer: .cluster), ClusterCatalog.all.contains(where: selection.includes) else {
+            return nil
+        }
         let facts: ClusterFacts
         if let fixture = source.fixture {
             let directory = (fixture as NSString).appendingPathComponent("cluster")
@@ -33,23 +37,34 @@ enum Wiring {
                 guard selection.layers?.contains(.cluster) ?? false else { return nil }
                 let missing = ProbeError(path: located.lookedAt.joined(separator: ", "), reason: "no kubeconfig found")
                 facts = ClusterFacts(source: "kubeconfig", all: .failed(missing))
-                return HostPlan(host: clusterHost, checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) })
+                return HostPlan(
+                    host: clusterHost,
+                    checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {
+                        selection.includes($0.metadata)
+                    })
             }
             let credentials = try Kubeconfig.load(file: path, context: source.context)
             if credentials.insecureSkipTLSVerify {
                 log.warning("\(path): insecure-skip-tls-verify is set: the API server's certificate is NOT verified")
             }
-            let client = KubeClient(credentials: credentials, connectTimeout: source.kubeTimeout / 4, totalTimeout: source.kubeTimeout)
+            let client = KubeClient(
+                credentials: credentials, connectTimeout: source.kubeTimeout / 4, totalTimeout: source.kubeTimeout)
             facts = ClusterProbe.probe(client: client)
         }
-        return HostPlan(host: clusterHost, checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) })
+        return HostPlan(
+            host: clusterHost,
+            checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) }
+        )
     }
 
     /// The checks of one host, filtered by the selection.
-    static func plan(for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false) -> HostPlan {
+    static func plan(
+        for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false
+    ) -> HostPlan {
         var checks: [Check] = []
         let wantsHost = selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes)
-        let wantsHypervisor = selection.includes(layer: .hypervisor) && HypervisorCatalog.all.contains(where: selection.includes)
+        let wantsHypervisor =
+            selection.includes(layer: .hypervisor) && HypervisorCatalog.all.contains(where: selection.includes)
         let wantsBench = selection.includes(layer: .bench) && BenchCatalog.all.contains(where: selection.includes)
         guard wantsHost || wantsHypervisor || wantsBench else { return HostPlan(host: target.spec.name, checks: []) }
         // Host facts are probed once: the hypervisor layer needs the host's topology too.
@@ -65,9 +80,11 @@ enum Wiring {
             if fixture {
                 checks += BenchCatalog.skipped("benchmarks measure a real machine; a fixture host has none to run on")
             } else if target.sysroot != "/" {
-                checks += BenchCatalog.skipped("--sysroot points at another tree: benchmarks only measure the machine conform runs on")
+                checks += BenchCatalog.skipped(
+                    "--sysroot points at another tree: benchmarks only measure the machine conform runs on")
             } else {
-                let facts = benchFacts(for: target, profile: profile, topology: hostFacts.topology.map(\.numaTopology), quick: quick)
+                let facts = benchFacts(
+                    for: target, profile: profile, topology: hostFacts.topology.map(\.numaTopology), quick: quick)
                 checks += BenchCatalog.checks(for: target.spec, profile: profile, facts: facts)
             }
         }
@@ -75,11 +92,14 @@ enum Wiring {
     }
 
     /// Runs the benchmarks the profile asks of this host: the memory matrix, its disks, its links.
-    static func benchFacts(for target: Target, profile: Profile, topology: Probed<NUMATopology>, quick: Bool) -> BenchFacts {
+    static func benchFacts(for target: Target, profile: Profile, topology: Probed<NUMATopology>, quick: Bool)
+        -> BenchFacts
+    {
         let progress = Progress.printer(enabled: true)
         let memory: Probed<[MemoryCell]> = topology.flatMap { topology in
             let benchmark = MemoryBenchmark(
-                topology: topology, arrayBytes: quick ? profile.bench.quickMemoryArrayBytes : profile.bench.memoryArrayBytes,
+                topology: topology,
+                arrayBytes: quick ? profile.bench.quickMemoryArrayBytes : profile.bench.memoryArrayBytes,
                 repetitions: quick ? 3 : 10)
             return measured("memory benchmark") { try benchmark.matrix(progress: progress) }
         }
@@ -99,7 +119,9 @@ enum Wiring {
             }
             if let url = link.uploadURL {
                 let bytes = Int(quick ? profile.bench.uploadBytes / 10 : profile.bench.uploadBytes)
-                uploads[link.name] = measured(url) { try NetBenchmark(url: url, upload: true, uploadBytes: bytes, credentials: credentials).run() }
+                uploads[link.name] = measured(url) {
+                    try NetBenchmark(url: url, upload: true, uploadBytes: bytes, credentials: credentials).run()
+                }
             }
         }
         return BenchFacts(memory: memory, disks: disks, downloads: downloads, uploads: uploads)
@@ -108,7 +130,9 @@ enum Wiring {
     /// A benchmark's result as a fact: a `BenchError` becomes an error naming what was measured.
     static func measured<T>(_ what: String, _ body: () throws -> T) -> Probed<T> {
         Probed {
-            do { return try body() } catch let error as BenchError { throw ProbeError(path: what, reason: error.description) }
+            do { return try body() } catch let error as BenchError {
+                throw ProbeError(path: what, reason: error.description)
+            }
         }
     }
 
@@ -128,13 +152,17 @@ enum Wiring {
         guard isHypervisor || isGeneric else { return nil }
         guard let uri = target.libvirtURI else {
             if isGeneric { return nil }
-            let file = URL(fileURLWithPath: target.sysroot).deletingLastPathComponent().appendingPathComponent("libvirt.xml")
-            let missing = ProbeError(path: file.path, reason: "no such file: this fixture hypervisor host has no libvirt.xml")
+            let file = URL(fileURLWithPath: target.sysroot).deletingLastPathComponent().appendingPathComponent(
+                "libvirt.xml")
+            let missing = ProbeError(
+                path: file.path, reason: "no such file: this fixture hypervisor host has no libvirt.xml")
             return HypervisorFacts(uri: "(none)", domains: .failed(missing))
         }
         let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
         guard var facts = withTimeLimit(seconds: probeTimeout, probe.probe) else {
-            return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: "libvirt did not answer within \(Int(probeTimeout)) s")))
+            return HypervisorFacts(
+                uri: uri,
+                domains: .failed(ProbeError(path: uri, reason: "libvirt did not answer within \(Int(probeTimeout)) s")))
         }
         if isGeneric, case .failed(let error) = facts.domains, error.reason.contains("No such file or directory") {
             // Under `generic` a machine without a libvirt daemon (no socket) is not a hypervisor, not an error.

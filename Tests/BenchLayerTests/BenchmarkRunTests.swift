@@ -9,11 +9,13 @@ final class BenchmarkRunTests: XCTestCase {
     func localTopology() throws -> NUMATopology {
         let text = try String(contentsOfFile: "/sys/devices/system/node/node0/cpulist", encoding: .utf8)
         let cpus = try CPUSet(parsing: text)
-        return NUMATopology(nodes: [NUMATopology.Node(id: 0, cpus: cpus, memoryGiB: nil)], siblings: cpus.map { CPUSet([$0]) })
+        return NUMATopology(
+            nodes: [NUMATopology.Node(id: 0, cpus: cpus, memoryGiB: nil)], siblings: cpus.map { CPUSet([$0]) })
     }
 
     func testEveryKernelRunsAndReportsPlausibleBandwidth() throws {
-        let benchmark = MemoryBenchmark(topology: try localTopology(), arrayBytes: 4e6, repetitions: 3, lastLevelCacheBytes: 1e6)
+        let benchmark = MemoryBenchmark(
+            topology: try localTopology(), arrayBytes: 4e6, repetitions: 3, lastLevelCacheBytes: 1e6)
         let cells = try benchmark.run(cpuNode: 0, memNode: 0)
         XCTAssertEqual(cells.map(\.kernel), MemoryKernel.allCases)
         for cell in cells {
@@ -22,12 +24,15 @@ final class BenchmarkRunTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(cell.bestGBps, cell.medianGBps)
             XCTAssertEqual(cell.offNodeShare, 0, "bound to node 0 and found there")
         }
-        XCTAssertEqual(cells.map(\.measurementName), ["mem.read.cpu0.mem0", "mem.write.cpu0.mem0", "mem.copy.cpu0.mem0", "mem.triad.cpu0.mem0"])
+        XCTAssertEqual(
+            cells.map(\.measurementName),
+            ["mem.read.cpu0.mem0", "mem.write.cpu0.mem0", "mem.copy.cpu0.mem0", "mem.triad.cpu0.mem0"])
         XCTAssertThrowsError(try benchmark.run(cpuNode: 0, memNode: 7))
     }
 
     func testArraysAreAtLeastFourTimesTheLastLevelCache() throws {
-        let benchmark = MemoryBenchmark(topology: try localTopology(), arrayBytes: 1e6, lastLevelCacheBytes: 32 * 1_048_576)
+        let benchmark = MemoryBenchmark(
+            topology: try localTopology(), arrayBytes: 1e6, lastLevelCacheBytes: 32 * 1_048_576)
         XCTAssertEqual(benchmark.effectiveArrayBytes, 128 * 1_048_576)
     }
 
@@ -49,7 +54,9 @@ final class BenchmarkRunTests: XCTestCase {
 
     func testDiskRefusesToEatTheFreeSpaceFloor() throws {
         let directory = try temporaryDirectory()
-        XCTAssertThrowsError(try DiskBenchmark(directory: directory, sizeBytes: 1_048_576, minimumFreeBytes: 1e18).run()) { error in
+        XCTAssertThrowsError(
+            try DiskBenchmark(directory: directory, sizeBytes: 1_048_576, minimumFreeBytes: 1e18).run()
+        ) { error in
             XCTAssertTrue("\(error)".hasPrefix("refusing to write 1.0 MiB to \(directory)"), "\(error)")
         }
         XCTAssertThrowsError(try DiskBenchmark(directory: directory, sizeBytes: 1_048_576, blockBytes: 1000).run())
@@ -61,6 +68,8 @@ final class BenchmarkRunTests: XCTestCase {
         XCTAssertEqual(ByteSize.parse("8GiB"), 8 * 1_073_741_824)
         XCTAssertEqual(ByteSize.parse("32768K"), 32 * 1_048_576, "sysfs cache sizes")
         XCTAssertNil(ByteSize.parse("lots"))
-        XCTAssertEqual(S3Credentials(accessKey: "AKIAEXAMPLE", secretKey: "very-secret", region: "eu-west-1").description, "S3 credentials for access key AKIA… in eu-west-1")
+        XCTAssertEqual(
+            S3Credentials(accessKey: "AKIAEXAMPLE", secretKey: "very-secret", region: "eu-west-1").description,
+            "S3 credentials for access key AKIA… in eu-west-1")
     }
 }

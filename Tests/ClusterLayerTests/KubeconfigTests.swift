@@ -5,10 +5,13 @@ import XCTest
 
 final class KubeconfigTests: XCTestCase {
     func write(_ text: String, extra: [String: String] = [:]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conform-kube-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "conform-kube-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-        for (name, content) in extra { try content.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, content) in extra {
+            try content.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         let file = directory.appendingPathComponent("config")
         try text.write(to: file, atomically: true, encoding: .utf8)
         return file.path
@@ -62,7 +65,9 @@ final class KubeconfigTests: XCTestCase {
         XCTAssertEqual(credentials.token, "abc.def")
         XCTAssertFalse(credentials.description.contains("abc.def"))
         XCTAssertFalse(credentials.description.contains("LAB-KEY"))
-        XCTAssertEqual(credentials.description, "https://10.0.0.1:6443 (context 'lab' of \(file), client certificate and bearer token)")
+        XCTAssertEqual(
+            credentials.description,
+            "https://10.0.0.1:6443 (context 'lab' of \(file), client certificate and bearer token)")
     }
 
     func testMalformedFilesNameTheField() throws {
@@ -83,7 +88,8 @@ final class KubeconfigTests: XCTestCase {
         XCTAssertThrowsError(try Kubeconfig.load(file: keyless)) { error in
             XCTAssertTrue("\(error)".contains("a client certificate needs its key"), "\(error)")
         }
-        let notURL = try write(k3s.replacingOccurrences(of: "server: https://127.0.0.1:6443", with: "server: 127.0.0.1:6443"))
+        let notURL = try write(
+            k3s.replacingOccurrences(of: "server: https://127.0.0.1:6443", with: "server: 127.0.0.1:6443"))
         XCTAssertThrowsError(try Kubeconfig.load(file: notURL)) { error in
             XCTAssertEqual((error as? InputError)?.field, "clusters[0].cluster.server")
         }
@@ -93,7 +99,8 @@ final class KubeconfigTests: XCTestCase {
         let file = try write(k3s)
         XCTAssertEqual(Kubeconfig.locate(explicit: "/x/y", environment: [:]).path, "/x/y")
         XCTAssertEqual(Kubeconfig.locate(explicit: nil, environment: ["KUBECONFIG": "\(file):/other"]).path, file)
-        let none = Kubeconfig.locate(explicit: nil, environment: ["KUBECONFIG": "/missing/a:/missing/b", "HOME": "/missing-home"])
+        let none = Kubeconfig.locate(
+            explicit: nil, environment: ["KUBECONFIG": "/missing/a:/missing/b", "HOME": "/missing-home"])
         XCTAssertEqual(none.lookedAt, ["/missing/a", "/missing-home/.kube/config", "/etc/rancher/k3s/k3s.yaml"])
     }
 }

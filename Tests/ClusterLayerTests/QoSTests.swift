@@ -33,20 +33,49 @@ final class QoSTests: XCTestCase {
         let cases: [(String, Pod.Spec, QoSClass)] = [
             ("nothing anywhere", Pod.Spec(containers: [container()]), .bestEffort),
             ("requests equal limits", Pod.Spec(containers: [container(full, full)]), .guaranteed),
-            ("2000m equals 2, 4096Mi equals 4Gi", Pod.Spec(containers: [container(["cpu": "2000m", "memory": "4096Mi"], full)]), .guaranteed),
-            ("requests omitted, limits set: defaulted to the limits", Pod.Spec(containers: [container(nil, full)]), .guaranteed),
-            ("requests below limits", Pod.Spec(containers: [container(["cpu": "1", "memory": "4Gi"], full)]), .burstable),
-            ("memory request below its limit (the design's temporal worker)",
-             Pod.Spec(containers: [container(["cpu": "2000m", "memory": "4Gi"], ["cpu": "2000m", "memory": "8Gi"])]), .burstable),
+            (
+                "2000m equals 2, 4096Mi equals 4Gi",
+                Pod.Spec(containers: [container(["cpu": "2000m", "memory": "4096Mi"], full)]), .guaranteed
+            ),
+            (
+                "requests omitted, limits set: defaulted to the limits", Pod.Spec(containers: [container(nil, full)]),
+                .guaranteed
+            ),
+            (
+                "requests below limits", Pod.Spec(containers: [container(["cpu": "1", "memory": "4Gi"], full)]),
+                .burstable
+            ),
+            (
+                "memory request below its limit (the design's temporal worker)",
+                Pod.Spec(containers: [container(["cpu": "2000m", "memory": "4Gi"], ["cpu": "2000m", "memory": "8Gi"])]),
+                .burstable
+            ),
             ("limits on only some containers", Pod.Spec(containers: [container(full, full), container()]), .burstable),
-            ("a cpu limit but no memory limit", Pod.Spec(containers: [container(["cpu": "1"], ["cpu": "1"])]), .burstable),
-            ("zero requests count as none", Pod.Spec(containers: [container(["cpu": "0", "memory": "0"])]), .bestEffort),
-            ("hugepages only", Pod.Spec(containers: [container(["hugepages-2Mi": "1Gi"], ["hugepages-2Mi": "1Gi"])]), .bestEffort),
-            ("an init container with requests makes it Burstable",
-             Pod.Spec(containers: [container()], initContainers: [container(["cpu": "100m"])]), .burstable),
-            ("init containers must be Guaranteed too",
-             Pod.Spec(containers: [container(full, full)], initContainers: [container(["cpu": "1"], ["cpu": "1"])]), .burstable),
-            ("Guaranteed init and app containers", Pod.Spec(containers: [container(full, full)], initContainers: [container(full, full)]), .guaranteed),
+            (
+                "a cpu limit but no memory limit", Pod.Spec(containers: [container(["cpu": "1"], ["cpu": "1"])]),
+                .burstable
+            ),
+            (
+                "zero requests count as none", Pod.Spec(containers: [container(["cpu": "0", "memory": "0"])]),
+                .bestEffort
+            ),
+            (
+                "hugepages only", Pod.Spec(containers: [container(["hugepages-2Mi": "1Gi"], ["hugepages-2Mi": "1Gi"])]),
+                .bestEffort
+            ),
+            (
+                "an init container with requests makes it Burstable",
+                Pod.Spec(containers: [container()], initContainers: [container(["cpu": "100m"])]), .burstable
+            ),
+            (
+                "init containers must be Guaranteed too",
+                Pod.Spec(containers: [container(full, full)], initContainers: [container(["cpu": "1"], ["cpu": "1"])]),
+                .burstable
+            ),
+            (
+                "Guaranteed init and app containers",
+                Pod.Spec(containers: [container(full, full)], initContainers: [container(full, full)]), .guaranteed
+            ),
         ]
         for (name, spec, expected) in cases {
             XCTAssertEqual(QoS.computeClass(spec), expected, name)
@@ -54,7 +83,8 @@ final class QoSTests: XCTestCase {
     }
 
     func testARealPodFromKubectl() throws {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/k8s/k9s-po_limited.json")
+        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+            "shared/real-world/k8s/k9s-po_limited.json")
         let pod = try JSONDecoder().decode(Pod.self, from: Data(contentsOf: url))
         XCTAssertEqual(pod.status?.qosClass, "Burstable")
         XCTAssertEqual(QoS.computeClass(pod.spec), .burstable)
@@ -63,7 +93,8 @@ final class QoSTests: XCTestCase {
 
     func testSchedulerRequestsCountInitContainersAndOverhead() {
         let spec = Pod.Spec(
-            containers: [container(["cpu": "500m"]), container(nil, ["cpu": "1"])], initContainers: [container(["cpu": "2"])],
+            containers: [container(["cpu": "500m"]), container(nil, ["cpu": "1"])],
+            initContainers: [container(["cpu": "2"])],
             overhead: ["cpu": "250m"])
         XCTAssertEqual(QoS.podRequest(spec, "cpu"), 2.25, "max(0.5 + 1 defaulted, 2 init) + 0.25 overhead")
         XCTAssertNil(QoS.podLimit(spec, "cpu"), "a container without a limit makes the pod unbounded")

@@ -8,13 +8,17 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         XCTAssertEqual(document["schema"] as? String, "conform.bench/v1")
         let list = try XCTUnwrap(document["measurements"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: list.compactMap { item in
-            (item["name"] as? String).flatMap { name in (item["value"] as? Double).map { (name, $0) } }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: list.compactMap { item in
+                (item["name"] as? String).flatMap { name in (item["value"] as? Double).map { (name, $0) } }
+            })
     }
 
     func testMemoryJSON() throws {
-        let outcome = try conform(["bench", "memory", "--cpu-node", "0", "--mem-node", "0", "--size", "64MiB", "--kernels", "read,triad", "--repetitions", "2", "--json"])
+        let outcome = try conform([
+            "bench", "memory", "--cpu-node", "0", "--mem-node", "0", "--size", "64MiB", "--kernels", "read,triad",
+            "--repetitions", "2", "--json",
+        ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let values = try measurements(outcome.stdout)
         XCTAssertGreaterThan(values["mem.read.cpu0.mem0"] ?? 0, 0)
@@ -33,7 +37,8 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         process.standardError = Pipe()
         // 8 GiB only if the disk has room; the write is stopped long before it ends.
         var stats = statvfs()
-        guard statvfs(directory.path, &stats) == 0, Double(stats.f_bavail) * Double(stats.f_frsize) > 10 * 1_073_741_824 else {
+        guard statvfs(directory.path, &stats) == 0, Double(stats.f_bavail) * Double(stats.f_frsize) > 10 * 1_073_741_824
+        else {
             throw XCTSkip("needs 10 GiB free in /var/tmp to start a long write")
         }
         try process.run()
@@ -52,7 +57,8 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
 
     func testTransfersAcrossAShapedGigabitLink() throws {
         guard getuid() == 0 else { throw XCTSkip("network namespaces need root") }
-        for tool in ["/usr/sbin/ip", "/usr/sbin/tc", "/usr/sbin/nginx"] where !FileManager.default.fileExists(atPath: tool) {
+        for tool in ["/usr/sbin/ip", "/usr/sbin/tc", "/usr/sbin/nginx"]
+        where !FileManager.default.fileExists(atPath: tool) {
             throw XCTSkip("\(tool) is not installed (run 'make setup')")
         }
         let lab = try temporaryDirectory()
@@ -73,13 +79,18 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         XCTAssertGreaterThan(downloaded["net.download"] ?? 0, 0.5 * ceiling)
         XCTAssertLessThan(downloaded["net.download"] ?? .infinity, 1.05 * ceiling)
         XCTAssertGreaterThan(downloaded["net.ttfb"] ?? 0, 0)
-        let upload = try inClient(["bench", "net", "--url", "\(url)upload/test.bin", "--upload", "--size", "50MB", "--json"])
+        let upload = try inClient([
+            "bench", "net", "--url", "\(url)upload/test.bin", "--upload", "--size", "50MB", "--json",
+        ])
         XCTAssertEqual(upload.status, 0, upload.stderr)
         XCTAssertGreaterThan(try measurements(upload.stdout)["net.upload"] ?? 0, 0.3 * ceiling)
-        let stored = try FileManager.default.attributesOfItem(atPath: lab.appendingPathComponent("www/upload/test.bin").path)
+        let stored = try FileManager.default.attributesOfItem(
+            atPath: lab.appendingPathComponent("www/upload/test.bin").path)
         XCTAssertEqual(stored[.size] as? Int, 50_000_000, "the server received every byte")
         let missing = try inClient(["bench", "net", "--url", "\(url)no-such-object"])
         XCTAssertEqual(missing.status, 3)
-        XCTAssertTrue(missing.stderr.contains("download from \(url)no-such-object failed: HTTP response code said error"), missing.stderr)
+        XCTAssertTrue(
+            missing.stderr.contains("download from \(url)no-such-object failed: HTTP response code said error"),
+            missing.stderr)
     }
 }

@@ -30,7 +30,9 @@ final class CLITests: XCTestCase, ConformBinary {
             let lines = outcome.stdout.split(separator: "\n")
             XCTAssertTrue(lines.last?.contains(" passed, \(defects.count) failed, ") ?? false, "\(lines.last ?? "")")
             XCTAssertTrue(lines.last?.contains(" 0 errors, ") ?? false, "\(lines.last ?? "")")
-            let failed = lines.filter { $0.hasPrefix("FAIL") }.map { $0.split(separator: " ", omittingEmptySubsequences: true)[2] }
+            let failed = lines.filter { $0.hasPrefix("FAIL") }.map {
+                $0.split(separator: " ", omittingEmptySubsequences: true)[2]
+            }
             XCTAssertEqual(Set(failed.map(String.init)), Set(defects), profile)
             XCTAssertFalse(outcome.stdout.contains("\u{1B}["), "no colour when not on a terminal")
             let latest = work.appendingPathComponent("reports/\(profile)/latest")
@@ -38,18 +40,27 @@ final class CLITests: XCTestCase, ConformBinary {
             XCTAssertEqual(files, ["junit.xml", "results.json", "summary.md", "trend.md"])
             XCTAssertTrue(outcome.stdout.hasPrefix("reports: \(work.path)/reports/\(profile)/20"), outcome.stdout)
             // The host layer alone is clean on every profile's fixture.
-            let hostOnly = try conform(["run", "--profile", profile, "--fixture", fixture(profile), "--layers", "host", "--quiet"], in: work)
+            let hostOnly = try conform(
+                ["run", "--profile", profile, "--fixture", fixture(profile), "--layers", "host", "--quiet"], in: work)
             XCTAssertEqual(hostOnly.status, 0, hostOnly.stdout)
         }
     }
 
     func testEveryFixtureHostIsCheckedOrOnlyTheNamedOne() throws {
-        let all = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "host", "--format", "json", "--out", temporaryDirectory().path])
+        let all = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "host", "--format", "json",
+            "--out", temporaryDirectory().path,
+        ])
         XCTAssertEqual(all.status, 0, all.stderr)
         let out = try temporaryDirectory()
-        let one = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--layers", "host", "--format", "json", "--out", out.path])
+        let one = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "mac-mini", "--layers", "host",
+            "--format", "json", "--out", out.path,
+        ])
         XCTAssertEqual(one.status, 0, one.stderr)
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json")))
+            as? [String: Any]
         let hosts = Set((document?["results"] as? [[String: Any]] ?? []).compactMap { $0["host"] as? String })
         XCTAssertEqual(hosts, ["mac-mini"])
     }
@@ -60,16 +71,23 @@ final class CLITests: XCTestCase, ConformBinary {
         try "always [madvise] never\n".write(to: thp, atomically: true, encoding: .utf8)
         let outcome = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--format", "console"])
         XCTAssertEqual(outcome.status, 1)
-        XCTAssertTrue(outcome.stdout.contains("FAIL   numa-server  host.thp.enabled  THP enabled is madvise, the design sets always (expected always, observed madvise)"), outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains(
+                "FAIL   numa-server  host.thp.enabled  THP enabled is madvise, the design sets always (expected always, observed madvise)"
+            ), outcome.stdout)
     }
 
     func testAnUnreadableFileIsExitCode3AndNamesThePath() throws {
         let variant = try fixtureCopy("single-numa")
         let file = variant.appendingPathComponent("hosts/numa-server/sysroot/proc/sys/kernel/numa_balancing")
         try FileManager.default.removeItem(at: file)
-        let outcome = try conform(["run", "--profile", "single-numa", "--fixture", variant.path, "--layers", "host", "--format", "console"])
+        let outcome = try conform([
+            "run", "--profile", "single-numa", "--fixture", variant.path, "--layers", "host", "--format", "console",
+        ])
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("ERROR  numa-server  host.numa_balancing  cannot read \(file.path): no such file"), outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains("ERROR  numa-server  host.numa_balancing  cannot read \(file.path): no such file"),
+            outcome.stdout)
     }
 
     func testWaiversTurnAFailureIntoWaivedAndExpiredOnesFail() throws {
@@ -80,34 +98,52 @@ final class CLITests: XCTestCase, ConformBinary {
         let waivers = try temporaryDirectory().appendingPathComponent("waivers.yaml")
         try "waivers:\n  - {id: host.thp.enabled, host: numa-*, reason: vendor kernel, expires: 2999-01-01}\n"
             .write(to: waivers, atomically: true, encoding: .utf8)
-        let waived = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--layers", "host", "--format", "console", "--quiet"])
+        let waived = try conform([
+            "run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--layers", "host",
+            "--format", "console", "--quiet",
+        ])
         XCTAssertEqual(waived.status, 0, waived.stdout)
         XCTAssertTrue(waived.stdout.hasSuffix("0 failed, 0 warnings, 0 errors, 5 skipped, 1 waived\n"), waived.stdout)
 
         try "waivers:\n  - {id: host.thp.enabled, reason: vendor kernel, expires: 2020-01-01}\n"
             .write(to: waivers, atomically: true, encoding: .utf8)
-        let expired = try conform(["run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--format", "console"])
+        let expired = try conform([
+            "run", "--profile", "mac-numa", "--fixture", variant.path, "--waivers", waivers.path, "--format", "console",
+        ])
         XCTAssertEqual(expired.status, 1)
         XCTAssertTrue(expired.stdout.contains("waiver.expired[host.thp.enabled]"), expired.stdout)
     }
 
     func testOnlySkipAndLayersSelectChecks() throws {
-        let only = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--only", "host.thp.*", "--format", "console"])
+        let only = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--only",
+            "host.thp.*", "--format", "console",
+        ])
         XCTAssertEqual(only.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS") }.count, 2, only.stdout)
-        let skipped = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--skip", "host.topology.*", "--format", "console"])
+        let skipped = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--host", "numa-server", "--skip",
+            "host.topology.*", "--format", "console",
+        ])
         XCTAssertFalse(skipped.stdout.contains("host.topology."))
         XCTAssertTrue(skipped.stdout.contains("host.governor"))
-        let otherLayer = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "cluster", "--format", "console"])
+        let otherLayer = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--layers", "cluster", "--format",
+            "console",
+        ])
         XCTAssertFalse(otherLayer.stdout.contains("host."), otherLayer.stdout)
     }
 
     func testUnusableInputIsExitCode2WithFileAndLine() throws {
         let directory = try temporaryDirectory()
         let profile = directory.appendingPathComponent("broken.yaml")
-        try "profile: broken\nhosts:\n  h1:\n    tuning:\n      governer: performance\n".write(to: profile, atomically: true, encoding: .utf8)
+        try "profile: broken\nhosts:\n  h1:\n    tuning:\n      governer: performance\n".write(
+            to: profile, atomically: true, encoding: .utf8)
         let broken = try conform(["run", "--profile", profile.path, "--sysroot", "/"])
         XCTAssertEqual(broken.status, 2)
-        XCTAssertEqual(broken.stderr, "conform: error: \(profile.path):5: hosts.h1.tuning.governer: unknown key 'governer' (known keys here: governor, numa_balancing, thp_defrag, thp_enabled)\n")
+        XCTAssertEqual(
+            broken.stderr,
+            "conform: error: \(profile.path):5: hosts.h1.tuning.governer: unknown key 'governer' (known keys here: governor, numa_balancing, thp_defrag, thp_enabled)\n"
+        )
 
         let both = try conform(["run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--sysroot", "/"])
         XCTAssertEqual(both.status, 2)
@@ -124,20 +160,34 @@ final class CLITests: XCTestCase, ConformBinary {
     func testOnARealMachineTheHostMustBeOneOfTheProfiles() throws {
         let outcome = try conform(["run", "--profile", "distributed", "--host", "nowhere"])
         XCTAssertEqual(outcome.status, 2)
-        XCTAssertTrue(outcome.stderr.contains("'nowhere' is not a host of the profile; pass --host with one of: numa-server, k3s-worker-1, k3s-worker-2, data-server"), outcome.stderr)
+        XCTAssertTrue(
+            outcome.stderr.contains(
+                "'nowhere' is not a host of the profile; pass --host with one of: numa-server, k3s-worker-1, k3s-worker-2, data-server"
+            ), outcome.stderr)
     }
 
     func testGenericProbesAnySysroot() throws {
-        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs/2x-xeon-silver-4108").path
-        let outcome = try conform(["run", "--profile", "generic", "--sysroot", sysroot, "--host", "silver", "--format", "console"])
+        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+            "shared/real-world/sysfs/2x-xeon-silver-4108"
+        ).path
+        let outcome = try conform([
+            "run", "--profile", "generic", "--sysroot", sysroot, "--host", "silver", "--format", "console",
+        ])
         // The dump holds only topology files: THP and numa_balancing are errors naming their paths.
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("PASS   silver  host.topology.siblings  16 sibling groups, each within one node"), outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("ERROR  silver  host.thp.enabled  cannot read \(sysroot)/sys/kernel/mm/transparent_hugepage/enabled: no such file"))
+        XCTAssertTrue(
+            outcome.stdout.contains("PASS   silver  host.topology.siblings  16 sibling groups, each within one node"),
+            outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains(
+                "ERROR  silver  host.thp.enabled  cannot read \(sysroot)/sys/kernel/mm/transparent_hugepage/enabled: no such file"
+            ))
     }
 
     func testFactsJSONFollowsTheContract() throws {
-        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs/2x-xeon-silver-4108").path
+        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+            "shared/real-world/sysfs/2x-xeon-silver-4108"
+        ).path
         let outcome = try conform(["facts", "--sysroot", sysroot, "--json"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
@@ -162,17 +212,25 @@ final class CLITests: XCTestCase, ConformBinary {
         let captured = out.appendingPathComponent("hosts/numa-server/sysroot").path
         let original = try conform(["facts", "--sysroot", source, "--json"]).stdout
         let copy = try conform(["facts", "--sysroot", captured, "--json"]).stdout
-        XCTAssertEqual(original.replacingOccurrences(of: source, with: "ROOT"), copy.replacingOccurrences(of: captured, with: "ROOT"))
+        XCTAssertEqual(
+            original.replacingOccurrences(of: source, with: "ROOT"),
+            copy.replacingOccurrences(of: captured, with: "ROOT"))
         // A capture is a fixture: the profile passes against it.
-        let run = try conform(["run", "--profile", "mac-numa", "--fixture", out.path, "--layers", "host", "--format", "console", "--quiet"])
+        let run = try conform([
+            "run", "--profile", "mac-numa", "--fixture", out.path, "--layers", "host", "--format", "console", "--quiet",
+        ])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertEqual(try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"]).status, 2, "never overwrites")
+        XCTAssertEqual(
+            try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"]).status, 2,
+            "never overwrites")
     }
 
     func testChecksAndProfilesList() throws {
         let checks = try conform(["checks"])
         XCTAssertTrue(checks.stdout.contains("host.numa_balancing"))
         let profiles = try conform(["profiles"])
-        XCTAssertEqual(profiles.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) }, ["distributed", "generic", "mac-numa", "single-numa"])
+        XCTAssertEqual(
+            profiles.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) },
+            ["distributed", "generic", "mac-numa", "single-numa"])
     }
 }

@@ -29,7 +29,9 @@ extension ConformBinary {
     }
 
     /// Runs a program (an absolute URL, or a name looked up on PATH).
-    func run(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> Outcome {
+    func run(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil)
+        throws -> Outcome
+    {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments

@@ -34,7 +34,11 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         let portFile = pki.appendingPathComponent("port-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--port-file", portFile.path] + extra
+        process.arguments =
+            [
+                "python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--port-file",
+                portFile.path,
+            ] + extra
         try process.run()
         addTeardownBlock {
             process.terminate()
@@ -50,8 +54,10 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
 
     func tlsServer() throws -> String {
         try startServer([
-            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert", pki.appendingPathComponent("server.crt").path,
-            "--key", pki.appendingPathComponent("server.key").path, "--client-ca", pki.appendingPathComponent("ca.crt").path,
+            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert",
+            pki.appendingPathComponent("server.crt").path,
+            "--key", pki.appendingPathComponent("server.key").path, "--client-ca",
+            pki.appendingPathComponent("ca.crt").path,
         ])
     }
 
@@ -60,9 +66,14 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
     }
 
     /// A kubeconfig as K3s writes it: CA, client certificate and key inline.
-    func kubeconfig(server: String, ca: String = "ca.crt", client: String? = "client", token: String? = nil) throws -> String {
+    func kubeconfig(server: String, ca: String = "ca.crt", client: String? = "client", token: String? = nil) throws
+        -> String
+    {
         var user = ""
-        if let client { user += "    client-certificate-data: \(try pem("\(client).crt"))\n    client-key-data: \(try pem("\(client).key"))\n" }
+        if let client {
+            user +=
+                "    client-certificate-data: \(try pem("\(client).crt"))\n    client-key-data: \(try pem("\(client).key"))\n"
+        }
         if let token { user += "    token: \(token)\n" }
         let text = """
             apiVersion: v1
@@ -90,13 +101,22 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
     }
 
     func clusterRun(_ kubeconfig: String, timeout: Int = 10, out: URL? = nil) throws -> Outcome {
-        var arguments = ["run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig, "--kube-timeout", "\(timeout)"]
-        if let out { arguments += ["--format", "console,json", "--out", out.path] } else { arguments += ["--format", "console"] }
+        var arguments = [
+            "run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig, "--kube-timeout",
+            "\(timeout)",
+        ]
+        if let out {
+            arguments += ["--format", "console,json", "--out", out.path]
+        } else {
+            arguments += ["--format", "console"]
+        }
         return try conform(arguments)
     }
 
     func results(_ directory: URL) throws -> [String] {
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json"))) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json")))
+            as? [String: Any]
         return (document?["results"] as? [[String: Any]] ?? []).map { result in
             "\(result["id"] ?? "") \(result["subject"] ?? "") \(result["status"] ?? "") \(result["message"] ?? "")"
         }
@@ -108,8 +128,11 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         let outcome = try clusterRun(try kubeconfig(server: server), out: viaAPI)
         XCTAssertEqual(outcome.status, 1, outcome.stdout + outcome.stderr)
         let viaFixture = try temporaryDirectory()
-        _ = try conform(["run", "--profile", "mac-numa", "--layers", "cluster", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
-                         "--format", "json", "--out", viaFixture.path])
+        _ = try conform([
+            "run", "--profile", "mac-numa", "--layers", "cluster", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
+            "--format", "json", "--out", viaFixture.path,
+        ])
         XCTAssertEqual(try results(viaAPI), try results(viaFixture), "2 items a page: pagination must give every item")
         XCTAssertEqual(try results(viaAPI).filter { $0.contains(" fail ") }.count, 1)
     }
@@ -118,7 +141,10 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         let server = try tlsServer()
         let outcome = try clusterRun(try kubeconfig(server: server, ca: "other-ca.crt"))
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: SSL peer certificate or SSH remote key was not OK"), outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains(
+                "ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: SSL peer certificate or SSH remote key was not OK"
+            ), outcome.stdout)
     }
 
     func testAClientCertificateFromAnotherCAIsRefused() throws {
@@ -126,18 +152,24 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         let outcome = try clusterRun(try kubeconfig(server: server, client: "stranger"))
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
         let line = outcome.stdout.split(separator: "\n").first { $0.contains("k8s.node.ready") } ?? ""
-        XCTAssertTrue(line.hasPrefix("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: "), String(line))
+        XCTAssertTrue(
+            line.hasPrefix("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: "),
+            String(line))
         XCTAssertFalse(outcome.stdout.contains(try pem("stranger.key")))
     }
 
     func testAnExpiredTokenIsA401WithoutTheToken() throws {
         let server = try startServer([
-            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert", pki.appendingPathComponent("server.crt").path,
+            "--data", repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path, "--cert",
+            pki.appendingPathComponent("server.crt").path,
             "--key", pki.appendingPathComponent("server.key").path, "--token", "the-current-token",
         ])
         let outcome = try clusterRun(try kubeconfig(server: server, client: nil, token: token))
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("HTTP 401, unauthorized: the token or client certificate was not accepted (expired or wrong) (Unauthorized: Unauthorized)"), outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains(
+                "HTTP 401, unauthorized: the token or client certificate was not accepted (expired or wrong) (Unauthorized: Unauthorized)"
+            ), outcome.stdout)
         XCTAssertFalse((outcome.stdout + outcome.stderr).contains(token), "the token never appears in output")
         // With the right token the same server answers.
         let good = try clusterRun(try kubeconfig(server: server, client: nil, token: "the-current-token"))
@@ -150,7 +182,9 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         let outcome = try clusterRun(try kubeconfig(server: server), timeout: 2)
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(outcome.status, 3, outcome.stdout)
-        XCTAssertTrue(outcome.stdout.contains("cannot read \(server)/api/v1/nodes?limit=500: Timeout was reached"), outcome.stdout)
+        XCTAssertTrue(
+            outcome.stdout.contains("cannot read \(server)/api/v1/nodes?limit=500: Timeout was reached"), outcome.stdout
+        )
         XCTAssertLessThan(elapsed, 8, "three lists at once: one timeout of 2 s, plus start-up")
     }
 }

@@ -5,7 +5,8 @@ import XCTest
 final class NightlyTests: XCTestCase, ConformBinary {
     func fixtureCopy(_ profile: String) throws -> URL {
         let copy = try temporaryDirectory().appendingPathComponent(profile)
-        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(profile)").path, toPath: copy.path)
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("fixtures/\(profile)").path, toPath: copy.path)
         return copy
     }
 
@@ -13,19 +14,28 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let work = try temporaryDirectory()
         let fixture = try fixtureCopy("mac-numa")
         let baseline = work.appendingPathComponent("numa-server.json").path
-        let captured = try conform(["baseline", "capture", "--profile", "mac-numa", "--fixture", fixture.path, "--host", "numa-server", "--runs", "2", "--out", baseline])
+        let captured = try conform([
+            "baseline", "capture", "--profile", "mac-numa", "--fixture", fixture.path, "--host", "numa-server",
+            "--runs", "2", "--out", baseline,
+        ])
         XCTAssertEqual(captured.status, 0, captured.stderr)
-        let arguments = ["run", "--profile", "mac-numa", "--fixture", fixture.path, "--baseline", baseline, "--layers", "host,hypervisor", "--format", "console"]
+        let arguments = [
+            "run", "--profile", "mac-numa", "--fixture", fixture.path, "--baseline", baseline, "--layers",
+            "host,hypervisor", "--format", "console",
+        ]
         let same = try conform(arguments, in: work)
         let baselineLines = same.stdout.split(separator: "\n").filter { $0.contains(" baseline.") }
         XCTAssertEqual(baselineLines.count, 6, same.stdout)
         XCTAssertTrue(baselineLines.allSatisfy { $0.hasPrefix("PASS") }, same.stdout)
 
         try "always [madvise] never\n".write(
-            to: fixture.appendingPathComponent("hosts/numa-server/sysroot/sys/kernel/mm/transparent_hugepage/enabled"), atomically: true, encoding: .utf8)
+            to: fixture.appendingPathComponent("hosts/numa-server/sysroot/sys/kernel/mm/transparent_hugepage/enabled"),
+            atomically: true, encoding: .utf8)
         let drifted = try conform(arguments, in: work)
         XCTAssertEqual(drifted.status, 1)
-        XCTAssertTrue(drifted.stdout.contains("FAIL   numa-server  baseline.fact.host.thp.enabled  changed since the baseline of "), drifted.stdout)
+        XCTAssertTrue(
+            drifted.stdout.contains(
+                "FAIL   numa-server  baseline.fact.host.thp.enabled  changed since the baseline of "), drifted.stdout)
         XCTAssertTrue(drifted.stdout.contains(": always → madvise (expected always, observed madvise)"), drifted.stdout)
         let diff = try conform(["baseline", "show", baseline])
         XCTAssertTrue(diff.stdout.contains("host.thp.enabled: always"))
@@ -33,13 +43,16 @@ final class NightlyTests: XCTestCase, ConformBinary {
 
     func testTheCheckedInBaselinesMatchTheirFixtures() throws {
         for profile in ["mac-numa", "single-numa", "distributed"] {
-            let hosts = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts").path)
+            let hosts = try FileManager.default.contentsOfDirectory(
+                atPath: repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts").path)
             for host in hosts {
                 let file = repositoryRoot.appendingPathComponent("baselines/\(profile)/\(host).json").path
                 XCTAssertTrue(FileManager.default.fileExists(atPath: file), file)
                 let outcome = try conform([
-                    "run", "--profile", profile, "--fixture", repositoryRoot.appendingPathComponent("fixtures/\(profile)").path, "--host", host,
-                    "--baseline", file, "--layers", "host,hypervisor", "--format", "console", "--out", temporaryDirectory().path,
+                    "run", "--profile", profile, "--fixture",
+                    repositoryRoot.appendingPathComponent("fixtures/\(profile)").path, "--host", host,
+                    "--baseline", file, "--layers", "host,hypervisor", "--format", "console", "--out",
+                    temporaryDirectory().path,
                 ])
                 let lines = outcome.stdout.split(separator: "\n").filter { $0.contains(" baseline.") }
                 XCTAssertFalse(lines.isEmpty, "\(profile)/\(host): every fixture host has measurements")
@@ -51,7 +64,10 @@ final class NightlyTests: XCTestCase, ConformBinary {
     func testACorruptBaselineIsExitCode2NamingTheFile() throws {
         let file = try temporaryDirectory().appendingPathComponent("broken.json")
         try "{\"schema\": ".write(to: file, atomically: true, encoding: .utf8)
-        let outcome = try conform(["run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--baseline", file.path])
+        let outcome = try conform([
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--baseline", file.path,
+        ])
         XCTAssertEqual(outcome.status, 2)
         XCTAssertTrue(outcome.stderr.hasPrefix("conform: error: \(file.path): not a conform baseline"), outcome.stderr)
     }
@@ -66,12 +82,20 @@ final class NightlyTests: XCTestCase, ConformBinary {
         holder.arguments = [out.appendingPathComponent(".lock").path, "sleep", "3"]
         try holder.run()
         Thread.sleep(forTimeInterval: 0.3)
-        let refused = try conform(["run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--out", out.path])
+        let refused = try conform([
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--out", out.path,
+        ])
         XCTAssertEqual(refused.status, 3)
-        XCTAssertTrue(refused.stderr.contains("is writing to \(out.path); this one stops without running"), refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains("is writing to \(out.path); this one stops without running"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("results.json").path))
         holder.waitUntilExit()  // the other run ends and lets go
-        let later = try conform(["run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--out", out.path, "--quiet", "--layers", "host"])
+        let later = try conform([
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--out", out.path, "--quiet", "--layers",
+            "host",
+        ])
         XCTAssertEqual(later.status, 0, later.stderr)
     }
 
@@ -81,7 +105,10 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let portFile = work.appendingPathComponent("port")
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--hang", "--port-file", portFile.path]
+        server.arguments = [
+            "python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--hang", "--port-file",
+            portFile.path,
+        ]
         try server.run()
         addTeardownBlock {
             server.terminate()
@@ -94,15 +121,18 @@ final class NightlyTests: XCTestCase, ConformBinary {
         }
         let kubeconfig = work.appendingPathComponent("kubeconfig")
         try """
-            apiVersion: v1
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:\(port)", insecure-skip-tls-verify: true}}]
-            contexts: [{name: c, context: {cluster: c, user: u}}]
-            current-context: c
-            users: [{name: u, user: {token: t}}]
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:\(port)", insecure-skip-tls-verify: true}}]
+        contexts: [{name: c, context: {cluster: c, user: u}}]
+        current-context: c
+        users: [{name: u, user: {token: t}}]
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         let run = Process()
         run.executableURL = binary
-        run.arguments = ["run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig.path, "--kube-timeout", "60"]
+        run.arguments = [
+            "run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig.path, "--kube-timeout",
+            "60",
+        ]
         run.currentDirectoryURL = work
         var environment = ProcessInfo.processInfo.environment
         environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
@@ -116,9 +146,14 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let reports = work.appendingPathComponent("reports/mac-numa")
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: reports.path)) ?? []
         XCTAssertEqual(entries.filter { $0 != ".lock" }, [], "no report folder, no latest link, no temporary file")
-        let next = try conform(["run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host", "--quiet"], in: work)
+        let next = try conform(
+            [
+                "run", "--profile", "mac-numa", "--fixture",
+                repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host", "--quiet",
+            ], in: work)
         XCTAssertEqual(next.status, 0, "the kernel released the killed run's lock: \(next.stderr)")
-        let written = try FileManager.default.contentsOfDirectory(atPath: reports.appendingPathComponent("latest").path).sorted()
+        let written = try FileManager.default.contentsOfDirectory(atPath: reports.appendingPathComponent("latest").path)
+            .sorted()
         XCTAssertEqual(written, ["junit.xml", "results.json", "summary.md", "trend.md"])
     }
 
@@ -126,18 +161,23 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let work = try temporaryDirectory()
         let prom = work.appendingPathComponent("conform.prom")
         for _ in 0..<3 {
-            let outcome = try conform([
-                "run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
-                "--quiet", "--keep", "2", "--prom-file", prom.path,
-            ], in: work)
+            let outcome = try conform(
+                [
+                    "run", "--profile", "mac-numa", "--fixture",
+                    repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
+                    "--quiet", "--keep", "2", "--prom-file", prom.path,
+                ], in: work)
             XCTAssertEqual(outcome.status, 0, outcome.stderr)
             Thread.sleep(forTimeInterval: 1.1)
         }
-        let folders = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("reports/mac-numa").path).filter { $0.hasPrefix("20") }
+        let folders = try FileManager.default.contentsOfDirectory(
+            atPath: work.appendingPathComponent("reports/mac-numa").path
+        ).filter { $0.hasPrefix("20") }
         XCTAssertEqual(folders.count, 2, "--keep 2")
         let text = try String(contentsOf: prom, encoding: .utf8)
         XCTAssertTrue(text.contains(#"conform_results{profile="mac-numa",status="fail"} 0"#), text)
-        let history = try String(contentsOf: work.appendingPathComponent("reports/mac-numa/history.jsonl"), encoding: .utf8)
+        let history = try String(
+            contentsOf: work.appendingPathComponent("reports/mac-numa/history.jsonl"), encoding: .utf8)
         XCTAssertEqual(history.split(separator: "\n").count, 3)
     }
 
@@ -169,13 +209,17 @@ final class NightlyTests: XCTestCase, ConformBinary {
             if port.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         }
         let outcome = try conform([
-            "run", "--profile", "mac-numa", "--fixture", repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
-            "--quiet", "--out", work.appendingPathComponent("out").path, "--push-url", "http://127.0.0.1:\(port)/api/v1/import/prometheus",
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
+            "--quiet", "--out", work.appendingPathComponent("out").path, "--push-url",
+            "http://127.0.0.1:\(port)/api/v1/import/prometheus",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         server.waitUntilExit()
         let body = try String(contentsOf: received, encoding: .utf8)
         XCTAssertTrue(body.hasPrefix("/api/v1/import/prometheus\n# HELP conform_check_status"), body)
-        XCTAssertTrue(body.contains(#"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#))
+        XCTAssertTrue(
+            body.contains(
+                #"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#))
     }
 }

@@ -5,13 +5,18 @@ import XCTest
 /// Builders for hand-made checks and results.
 enum Sample {
     static func metadata(_ id: String, layer: Layer = .host, severity: Severity = .major) -> CheckMetadata {
-        CheckMetadata(id: id, layer: layer, title: "title of \(id)", severity: severity, remediation: "fix \(id)", rationale: "why \(id)")
+        CheckMetadata(
+            id: id, layer: layer, title: "title of \(id)", severity: severity, remediation: "fix \(id)",
+            rationale: "why \(id)")
     }
 
-    static func result(_ id: String, _ status: Status, host: String = "numa-server", subject: String? = nil) -> CheckResult {
+    static func result(_ id: String, _ status: Status, host: String = "numa-server", subject: String? = nil)
+        -> CheckResult
+    {
         CheckResult(
             metadata: metadata(id), host: host,
-            finding: Finding(status, subject: subject, expected: "e", observed: "o", message: "\(id) is \(status.rawValue)"),
+            finding: Finding(
+                status, subject: subject, expected: "e", observed: "o", message: "\(id) is \(status.rawValue)"),
             durationSeconds: 0.001)
     }
 }
@@ -40,9 +45,11 @@ final class RunnerTests: XCTestCase {
         }
         let fast = Check(Sample.metadata("b.fast")) { [Finding(.pass, message: "fast")] }
         let results = Runner().run([HostPlan(host: "h1", checks: [slow, fast]), HostPlan(host: "h2", checks: [fast])])
-        XCTAssertEqual(results.map { "\($0.host) \($0.qualifiedName) \($0.status.rawValue)" }, [
-            "h1 a.slow[s1] pass", "h1 a.slow[s2] fail", "h1 b.fast pass", "h2 b.fast pass",
-        ])
+        XCTAssertEqual(
+            results.map { "\($0.host) \($0.qualifiedName) \($0.status.rawValue)" },
+            [
+                "h1 a.slow[s1] pass", "h1 a.slow[s2] fail", "h1 b.fast pass", "h2 b.fast pass",
+            ])
         XCTAssertEqual(results[0].remediation, "fix a.slow")
         XCTAssertEqual(results[0].severity, .major)
     }
@@ -75,7 +82,9 @@ final class RunnerTests: XCTestCase {
 final class WaiverTests: XCTestCase {
     func testLoadAndApply() throws {
         let directory = try temporaryDirectory(self)
-        let file = try writeFile(directory, "waivers.yaml", """
+        let file = try writeFile(
+            directory, "waivers.yaml",
+            """
             waivers:
               - id: host.governor
                 host: k3s-*
@@ -95,7 +104,8 @@ final class WaiverTests: XCTestCase {
         ]
         let applied = list.apply(to: results, today: "2026-11-23")
         XCTAssertEqual(applied.map(\.status), [.waived, .fail, .pass, .fail, .fail])
-        XCTAssertTrue(applied[0].message.hasPrefix("waived until 2026-12-31 (cpufreq missing on guests, OPS-12); was fail:"))
+        XCTAssertTrue(
+            applied[0].message.hasPrefix("waived until 2026-12-31 (cpufreq missing on guests, OPS-12); was fail:"))
         // The expired waiver waives nothing and is itself a failure naming where it was written.
         let expired = applied[4]
         XCTAssertEqual(expired.id, "waiver.expired")
@@ -106,12 +116,15 @@ final class WaiverTests: XCTestCase {
 
     func testAWaiverHoldsThroughItsExpiryDay() {
         let list = WaiverList([Waiver(id: "host.governor", reason: "r", expires: "2026-11-23")])
-        XCTAssertEqual(list.apply(to: [Sample.result("host.governor", .warn)], today: "2026-11-23").map(\.status), [.waived])
-        XCTAssertEqual(list.apply(to: [Sample.result("host.governor", .warn)], today: "2026-11-24").map(\.status), [.warn, .fail])
+        XCTAssertEqual(
+            list.apply(to: [Sample.result("host.governor", .warn)], today: "2026-11-23").map(\.status), [.waived])
+        XCTAssertEqual(
+            list.apply(to: [Sample.result("host.governor", .warn)], today: "2026-11-24").map(\.status), [.warn, .fail])
     }
 
     func testSubjectGlob() {
-        let list = WaiverList([Waiver(id: "hv.*", subject: "k3s-minio-*", reason: "flexible VM", expires: "2099-01-01")])
+        let list = WaiverList([Waiver(id: "hv.*", subject: "k3s-minio-*", reason: "flexible VM", expires: "2099-01-01")]
+        )
         let results = [
             Sample.result("hv.vcpupin.exclusive", .fail, subject: "k3s-minio-storage"),
             Sample.result("hv.vcpupin.exclusive", .fail, subject: "k3s-slm-worker-1"),
@@ -121,7 +134,8 @@ final class WaiverTests: XCTestCase {
 
     func testBadWaiverFilesAreInputErrors() throws {
         let directory = try temporaryDirectory(self)
-        let badDate = try writeFile(directory, "a.yaml", "waivers:\n  - id: x\n    reason: r\n    expires: 31/12/2026\n")
+        let badDate = try writeFile(
+            directory, "a.yaml", "waivers:\n  - id: x\n    reason: r\n    expires: 31/12/2026\n")
         XCTAssertThrowsError(try WaiverList.load(file: badDate)) { error in
             XCTAssertEqual((error as? InputError)?.line, 4)
             XCTAssertTrue("\(error)".contains("'31/12/2026' is not a date written as YYYY-MM-DD"), "\(error)")
@@ -130,7 +144,8 @@ final class WaiverTests: XCTestCase {
         XCTAssertThrowsError(try WaiverList.load(file: noReason)) { error in
             XCTAssertEqual((error as? InputError)?.field, "waivers[0].reason")
         }
-        let unknown = try writeFile(directory, "c.yaml", "waivers:\n  - id: x\n    reason: r\n    expires: 2026-12-31\n    until: never\n")
+        let unknown = try writeFile(
+            directory, "c.yaml", "waivers:\n  - id: x\n    reason: r\n    expires: 2026-12-31\n    until: never\n")
         XCTAssertThrowsError(try WaiverList.load(file: unknown)) { error in
             XCTAssertEqual((error as? InputError)?.field, "waivers[0].until")
         }
@@ -139,7 +154,9 @@ final class WaiverTests: XCTestCase {
 
 final class RunReportTests: XCTestCase {
     func report(_ statuses: [Status]) -> RunReport {
-        RunReport(profile: "p", started: Date(), durationSeconds: 0.1, results: statuses.enumerated().map { Sample.result("c.\($0.offset)", $0.element) })
+        RunReport(
+            profile: "p", started: Date(), durationSeconds: 0.1,
+            results: statuses.enumerated().map { Sample.result("c.\($0.offset)", $0.element) })
     }
 
     func testExitCodes() {
@@ -151,7 +168,8 @@ final class RunReportTests: XCTestCase {
     }
 
     func testSummaryLine() {
-        XCTAssertEqual(report([.pass, .pass, .fail, .warn, .error, .skip, .waived]).summary.line,
-                       "2 passed, 1 failed, 1 warnings, 1 errors, 1 skipped, 1 waived")
+        XCTAssertEqual(
+            report([.pass, .pass, .fail, .warn, .error, .skip, .waived]).summary.line,
+            "2 passed, 1 failed, 1 warnings, 1 errors, 1 skipped, 1 waived")
     }
 }

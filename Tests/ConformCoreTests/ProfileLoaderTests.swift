@@ -9,12 +9,16 @@ final class ProfileLoaderTests: XCTestCase {
     func testMacNumaEncodesTheDesign() throws {
         let profile = try ProfileLoader.load(file: checksFile("mac-numa"))
         XCTAssertEqual(profile.name, "mac-numa")
-        XCTAssertEqual(profile.hosts.map(\.name), ["numa-server", "k3s-slm-worker-1", "k3s-slm-worker-2", "k3s-minio-storage", "mac-mini"])
+        XCTAssertEqual(
+            profile.hosts.map(\.name),
+            ["numa-server", "k3s-slm-worker-1", "k3s-slm-worker-2", "k3s-minio-storage", "mac-mini"])
         let server = try XCTUnwrap(profile.host(named: "numa-server"))
         XCTAssertEqual(server.roles, [.hypervisor])
         XCTAssertEqual(server.topology.nodes?.map { $0.cpus?.description }, ["0-17,36-53", "18-35,54-71"])
         XCTAssertEqual(server.topology.distances, [[10, 21], [21, 10]])
-        XCTAssertEqual(server.tuning, TuningSpec(governor: "performance", thpEnabled: "always", thpDefrag: "always", numaBalancing: 0))
+        XCTAssertEqual(
+            server.tuning,
+            TuningSpec(governor: "performance", thpEnabled: "always", thpDefrag: "always", numaBalancing: 0))
 
         let worker = try XCTUnwrap(profile.vm(named: "k3s-slm-worker-1"))
         XCTAssertEqual(worker.vcpuCount, 34)
@@ -45,11 +49,14 @@ final class ProfileLoaderTests: XCTestCase {
 
     func testSingleNumaFollowsTheVMSpecifications() throws {
         let profile = try ProfileLoader.load(file: checksFile("single-numa"))
-        XCTAssertEqual(profile.vms.map(\.name), ["k3s-worker-slm-heavy", "k3s-worker-data", "k3s-worker-slm", "k3s-server-tasks"])
+        XCTAssertEqual(
+            profile.vms.map(\.name), ["k3s-worker-slm-heavy", "k3s-worker-data", "k3s-worker-slm", "k3s-server-tasks"])
         XCTAssertEqual(profile.vm(named: "k3s-worker-data")?.vcpuCount, 12)
         XCTAssertEqual(profile.vm(named: "k3s-server-tasks")?.tuning?.emulatorCPUs?.description, "34-35,70-71")
         let tasks = try XCTUnwrap(profile.cluster.nodes.first { $0.name == "k3s-server-tasks" })
-        XCTAssertEqual(tasks.taints?.map(\.description), ["node-role.kubernetes.io/control-plane:NoSchedule", "workload=tasks:NoSchedule"])
+        XCTAssertEqual(
+            tasks.taints?.map(\.description),
+            ["node-role.kubernetes.io/control-plane:NoSchedule", "workload=tasks:NoSchedule"])
     }
 
     func testDistributedNamesItsOwnCPUModel() throws {
@@ -85,7 +92,9 @@ final class ProfileLoaderTests: XCTestCase {
         file: StaticString = #filePath, sourceLine: UInt = #line
     ) {
         XCTAssertThrowsError(try body(), file: file, line: sourceLine) { error in
-            guard let input = error as? InputError else { return XCTFail("not an InputError: \(error)", file: file, line: sourceLine) }
+            guard let input = error as? InputError else {
+                return XCTFail("not an InputError: \(error)", file: file, line: sourceLine)
+            }
             XCTAssertEqual(input.line, line, "\(input)", file: file, line: sourceLine)
             XCTAssertEqual(input.field, field, "\(input)", file: file, line: sourceLine)
             XCTAssertTrue(input.description.contains(text), "\(input)", file: file, line: sourceLine)
@@ -93,7 +102,8 @@ final class ProfileLoaderTests: XCTestCase {
     }
 
     func testUnknownKeyIsRejectedWithItsLine() throws {
-        let path = try write("""
+        let path = try write(
+            """
             profile: p
             hosts:
               h1:
@@ -101,23 +111,30 @@ final class ProfileLoaderTests: XCTestCase {
                   sockets: 2
                   socket_count: 2
             """)
-        assertInputError(try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.socket_count", contains: "unknown key 'socket_count'")
-        assertInputError(try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.socket_count", contains: "p.yaml:6:")
+        assertInputError(
+            try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.socket_count",
+            contains: "unknown key 'socket_count'")
+        assertInputError(
+            try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.socket_count", contains: "p.yaml:6:")
     }
 
     func testWrongTypeNamesTheField() throws {
-        let path = try write("""
+        let path = try write(
+            """
             profile: p
             hosts:
               h1:
                 topology:
                   sockets: two
             """)
-        assertInputError(try ProfileLoader.load(file: path), line: 5, field: "hosts.h1.topology.sockets", contains: "expected an integer, found 'two'")
+        assertInputError(
+            try ProfileLoader.load(file: path), line: 5, field: "hosts.h1.topology.sockets",
+            contains: "expected an integer, found 'two'")
     }
 
     func testMalformedCPUListInTheProfile() throws {
-        let path = try write("""
+        let path = try write(
+            """
             profile: p
             hosts:
               h1:
@@ -125,11 +142,14 @@ final class ProfileLoaderTests: XCTestCase {
                   nodes:
                     - {id: 0, cpus: "0-17,36-"}
             """)
-        assertInputError(try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.nodes[0].cpus", contains: "invalid CPU list '0-17,36-'")
+        assertInputError(
+            try ProfileLoader.load(file: path), line: 6, field: "hosts.h1.topology.nodes[0].cpus",
+            contains: "invalid CPU list '0-17,36-'")
     }
 
     func testMissingVMFile() throws {
-        let path = try write("""
+        let path = try write(
+            """
             profile: p
             vm_definitions:
               - vms/vm1.json
@@ -137,7 +157,9 @@ final class ProfileLoaderTests: XCTestCase {
             hosts:
               h1: {}
             """, vm: validVM)
-        assertInputError(try ProfileLoader.load(file: path), line: 4, field: "vm_definitions[1]", contains: "'vms/nope.json' does not exist")
+        assertInputError(
+            try ProfileLoader.load(file: path), line: 4, field: "vm_definitions[1]",
+            contains: "'vms/nope.json' does not exist")
     }
 
     func testMalformedCpusetInAVMDefinitionNamesTheJSONLine() throws {
@@ -154,14 +176,19 @@ final class ProfileLoaderTests: XCTestCase {
 
     func testUnknownHostReferenceAndRequiredKeys() throws {
         let unknownVM = try write("profile: p\nhosts:\n  h1:\n    vms: [ghost]\n")
-        assertInputError(try ProfileLoader.load(file: unknownVM), line: 4, field: "hosts.h1.vms[0]", contains: "no VM definition is named 'ghost'")
+        assertInputError(
+            try ProfileLoader.load(file: unknownVM), line: 4, field: "hosts.h1.vms[0]",
+            contains: "no VM definition is named 'ghost'")
         let noHosts = try write("profile: p\n")
-        assertInputError(try ProfileLoader.load(file: noHosts), line: 1, field: "hosts", contains: "required key 'hosts' is missing")
+        assertInputError(
+            try ProfileLoader.load(file: noHosts), line: 1, field: "hosts", contains: "required key 'hosts' is missing")
     }
 
     func testBadEnumValueAndDuplicateKey() throws {
         let badMode = try write("profile: p\nhosts:\n  h1:\n    tuning:\n      thp_enabled: sometimes\n")
-        assertInputError(try ProfileLoader.load(file: badMode), line: 5, field: "hosts.h1.tuning.thp_enabled", contains: "'sometimes' is not one of: always, madvise, never")
+        assertInputError(
+            try ProfileLoader.load(file: badMode), line: 5, field: "hosts.h1.tuning.thp_enabled",
+            contains: "'sometimes' is not one of: always, madvise, never")
         let duplicate = try write("profile: p\nhosts:\n  h1:\n    roles: [vm]\n    roles: [hypervisor]\n")
         XCTAssertThrowsError(try ProfileLoader.load(file: duplicate)) { error in
             XCTAssertNotNil((error as? InputError)?.line, "\(error)")
@@ -183,7 +210,8 @@ final class ProfileLoaderTests: XCTestCase {
         XCTAssertEqual(try catalog.load("generic", hostname: "box").hosts.map(\.name), ["box"])
         XCTAssertEqual(try catalog.load(checksFile("single-numa"), hostname: "box").name, "single-numa")
         XCTAssertThrowsError(try catalog.load("nope", hostname: "box")) { error in
-            XCTAssertTrue("\(error)".contains("known profiles: distributed, generic, mac-numa, single-numa"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("known profiles: distributed, generic, mac-numa, single-numa"), "\(error)")
         }
     }
 }

@@ -13,10 +13,13 @@ final class ReporterTests: XCTestCase {
             Sample.result("host.topology.nodes", .pass), measured, tricky, Sample.result("host.governor", .skip),
             Sample.result("host.numa_balancing", .warn), Sample.result("host.thp.defrag", .error),
             Sample.result("host.cpu.model", .waived, host: "k3s-slm-worker-1"),
-            CheckResult(metadata: Sample.metadata("hv.vcpupin.expected", layer: .hypervisor), host: "numa-server",
-                        finding: Finding(.fail, subject: "k3s-slm-worker-1", message: "vCPU 3 pinned to 5"), durationSeconds: 0),
+            CheckResult(
+                metadata: Sample.metadata("hv.vcpupin.expected", layer: .hypervisor), host: "numa-server",
+                finding: Finding(.fail, subject: "k3s-slm-worker-1", message: "vCPU 3 pinned to 5"), durationSeconds: 0),
         ]
-        return RunReport(profile: "mac-numa", started: Date(timeIntervalSince1970: 1_795_000_000), durationSeconds: 0.25, results: results)
+        return RunReport(
+            profile: "mac-numa", started: Date(timeIntervalSince1970: 1_795_000_000), durationSeconds: 0.25,
+            results: results)
     }()
 
     func testResultsJSONFollowsTheContract() throws {
@@ -37,7 +40,9 @@ final class ReporterTests: XCTestCase {
         let measurement = try XCTUnwrap((results[1]["measurements"] as? [[String: Any]])?.first)
         XCTAssertEqual(measurement["name"] as? String, "host.node0.memory")
         XCTAssertEqual(measurement["unit"] as? String, "GiB")
-        XCTAssertEqual(document["summary"] as? [String: Int], ["pass": 2, "warn": 1, "fail": 2, "error": 1, "skip": 1, "waived": 1])
+        XCTAssertEqual(
+            document["summary"] as? [String: Int],
+            ["pass": 2, "warn": 1, "fail": 2, "error": 1, "skip": 1, "waived": 1])
     }
 
     func testJUnitValidatesAgainstTheSchema() throws {
@@ -64,21 +69,25 @@ final class ReporterTests: XCTestCase {
         let (status, output) = try runTool("python3", ["-c", script, file])
         XCTAssertEqual(status, 0, output)
         let lines = output.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines, [
-            "numa-server.host host.topology.nodes passed",
-            "numa-server.host host.topology.memory[node0] passed",
-            "numa-server.host host.thp.enabled Failure",
-            "numa-server.host host.governor Skipped",
-            "numa-server.host host.numa_balancing passed",
-            "numa-server.host host.thp.defrag Error",
-            "numa-server.hypervisor hv.vcpupin.expected[k3s-slm-worker-1] Failure",
-            "k3s-slm-worker-1.host host.cpu.model Skipped",
-        ])
+        XCTAssertEqual(
+            lines,
+            [
+                "numa-server.host host.topology.nodes passed",
+                "numa-server.host host.topology.memory[node0] passed",
+                "numa-server.host host.thp.enabled Failure",
+                "numa-server.host host.governor Skipped",
+                "numa-server.host host.numa_balancing passed",
+                "numa-server.host host.thp.defrag Error",
+                "numa-server.hypervisor hv.vcpupin.expected[k3s-slm-worker-1] Failure",
+                "k3s-slm-worker-1.host host.cpu.model Skipped",
+            ])
     }
 
     func testJUnitCarriesExpectedObservedAndMeasurementsAsProperties() {
         let xml = JUnitReporter().render(report)
-        XCTAssertTrue(xml.contains(#"<property name="host.topology.memory[node0].host.node0.memory" value="125.7 GiB"></property>"#), xml)
+        XCTAssertTrue(
+            xml.contains(
+                #"<property name="host.topology.memory[node0].host.node0.memory" value="125.7 GiB"></property>"#), xml)
         XCTAssertTrue(xml.contains(#"<property name="host.thp.enabled.expected" value="e"></property>"#))
         XCTAssertTrue(xml.contains("&lt;madvise&gt; &amp;"), "text is escaped")
     }
@@ -120,9 +129,15 @@ final class ReporterTests: XCTestCase {
         XCTAssertTrue(first.hasSuffix("mac-numa/2026-11-18T11-06-40Z"), first)
         XCTAssertTrue(second.hasSuffix("mac-numa/2026-11-18T11-06-40Z-2"), "same second, new directory: \(second)")
         let profileDirectory = root.appendingPathComponent("mac-numa").path
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: first).sorted(), ["junit.xml", "metrics.prom", "results.json", "summary.md"])
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: profileDirectory + "/latest"), "2026-11-18T11-06-40Z-2")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: profileDirectory).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: first).sorted(),
+            ["junit.xml", "metrics.prom", "results.json", "summary.md"])
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: profileDirectory + "/latest"),
+            "2026-11-18T11-06-40Z-2")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: profileDirectory).filter {
+            $0.hasPrefix(".")
+        }
         XCTAssertEqual(leftovers, [], "no temporary files remain")
     }
 
@@ -132,7 +147,8 @@ final class ReporterTests: XCTestCase {
         try writeFile(root, "mac-numa/2026-11-18T11-06-40Z/junit.xml/blocker", "x")
         let out = root.appendingPathComponent("mac-numa/2026-11-18T11-06-40Z").path
         XCTAssertThrowsError(try ReportWriter(formats: [.junit]).write(report, into: out))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out), ["junit.xml"], "no temporary file is left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: out), ["junit.xml"], "no temporary file is left")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out + "/junit.xml"), ["blocker"])
     }
 }

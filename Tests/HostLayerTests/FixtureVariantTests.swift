@@ -30,49 +30,93 @@ final class FixtureVariantTests: XCTestCase {
 
     func testEachDriftFailsItsCheck() throws {
         let variants: [(String, [String], Mutation)] = [
-            ("node interleaving turned on in the BIOS", ["host.topology.nodes", "host.topology.cpulist", "host.topology.distances"], { root in
-                try FileManager.default.removeItem(at: root.appendingPathComponent("\(Self.node)/node1"))
-                try overwrite(root, "\(Self.node)/node0/cpulist", "0-71")
-                try overwrite(root, "\(Self.node)/node0/distance", "10")
-            }),
-            ("one socket reported", ["host.topology.sockets"], { root in
-                for cpu in 0..<72 { try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/physical_package_id", "0") }
-            }),
-            ("two cores merged", ["host.topology.cores"], { root in
-                try overwrite(root, "\(Self.cpu)/cpu1/topology/core_id", "0")
-                try overwrite(root, "\(Self.cpu)/cpu37/topology/core_id", "0")
-            }),
-            ("SMT off", ["host.topology.threads", "host.topology.siblings"], { root in
-                for cpu in 0..<72 { try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/thread_siblings_list", "\(cpu)") }
-            }),
-            ("node0 lost its sibling threads", ["host.topology.cpulist"], { root in
-                try overwrite(root, "\(Self.node)/node0/cpulist", "0-17")
-            }),
-            ("siblings numbered as neighbours", ["host.topology.siblings"], { root in
-                try overwrite(root, "\(Self.cpu)/cpu0/topology/thread_siblings_list", "0-1")
-            }),
-            ("a flat distance table", ["host.topology.distances"], { root in
-                try overwrite(root, "\(Self.node)/node0/distance", "10 10")
-                try overwrite(root, "\(Self.node)/node1/distance", "10 10")
-            }),
-            ("half the DIMMs of socket 1 gone", ["host.topology.memory"], { root in
-                try overwrite(root, "\(Self.node)/node1/meminfo", "Node 1 MemTotal:       65000000 kB")
-            }),
-            ("another CPU model", ["host.cpu.model"], { root in
-                try overwrite(root, "proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz")
-            }),
-            ("one CPU back on powersave", ["host.governor"], { root in
-                try overwrite(root, "\(Self.cpu)/cpu20/cpufreq/scaling_governor", "powersave")
-            }),
-            ("THP madvise", ["host.thp.enabled"], { root in
-                try overwrite(root, "sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never")
-            }),
-            ("THP defrag madvise", ["host.thp.defrag"], { root in
-                try overwrite(root, "sys/kernel/mm/transparent_hugepage/defrag", "always defer defer+madvise [madvise] never")
-            }),
-            ("NUMA balancing back on", ["host.numa_balancing"], { root in
-                try overwrite(root, "proc/sys/kernel/numa_balancing", "1")
-            }),
+            (
+                "node interleaving turned on in the BIOS",
+                ["host.topology.nodes", "host.topology.cpulist", "host.topology.distances"],
+                { root in
+                    try FileManager.default.removeItem(at: root.appendingPathComponent("\(Self.node)/node1"))
+                    try overwrite(root, "\(Self.node)/node0/cpulist", "0-71")
+                    try overwrite(root, "\(Self.node)/node0/distance", "10")
+                }
+            ),
+            (
+                "one socket reported", ["host.topology.sockets"],
+                { root in
+                    for cpu in 0..<72 { try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/physical_package_id", "0") }
+                }
+            ),
+            (
+                "two cores merged", ["host.topology.cores"],
+                { root in
+                    try overwrite(root, "\(Self.cpu)/cpu1/topology/core_id", "0")
+                    try overwrite(root, "\(Self.cpu)/cpu37/topology/core_id", "0")
+                }
+            ),
+            (
+                "SMT off", ["host.topology.threads", "host.topology.siblings"],
+                { root in
+                    for cpu in 0..<72 {
+                        try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/thread_siblings_list", "\(cpu)")
+                    }
+                }
+            ),
+            (
+                "node0 lost its sibling threads", ["host.topology.cpulist"],
+                { root in
+                    try overwrite(root, "\(Self.node)/node0/cpulist", "0-17")
+                }
+            ),
+            (
+                "siblings numbered as neighbours", ["host.topology.siblings"],
+                { root in
+                    try overwrite(root, "\(Self.cpu)/cpu0/topology/thread_siblings_list", "0-1")
+                }
+            ),
+            (
+                "a flat distance table", ["host.topology.distances"],
+                { root in
+                    try overwrite(root, "\(Self.node)/node0/distance", "10 10")
+                    try overwrite(root, "\(Self.node)/node1/distance", "10 10")
+                }
+            ),
+            (
+                "half the DIMMs of socket 1 gone", ["host.topology.memory"],
+                { root in
+                    try overwrite(root, "\(Self.node)/node1/meminfo", "Node 1 MemTotal:       65000000 kB")
+                }
+            ),
+            (
+                "another CPU model", ["host.cpu.model"],
+                { root in
+                    try overwrite(
+                        root, "proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz")
+                }
+            ),
+            (
+                "one CPU back on powersave", ["host.governor"],
+                { root in
+                    try overwrite(root, "\(Self.cpu)/cpu20/cpufreq/scaling_governor", "powersave")
+                }
+            ),
+            (
+                "THP madvise", ["host.thp.enabled"],
+                { root in
+                    try overwrite(root, "sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never")
+                }
+            ),
+            (
+                "THP defrag madvise", ["host.thp.defrag"],
+                { root in
+                    try overwrite(
+                        root, "sys/kernel/mm/transparent_hugepage/defrag", "always defer defer+madvise [madvise] never")
+                }
+            ),
+            (
+                "NUMA balancing back on", ["host.numa_balancing"],
+                { root in
+                    try overwrite(root, "proc/sys/kernel/numa_balancing", "1")
+                }
+            ),
         ]
         for (drift, expected, mutation) in variants {
             XCTAssertEqual(try failing(after: mutation), expected, drift)

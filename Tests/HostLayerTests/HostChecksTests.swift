@@ -10,7 +10,10 @@ final class HostChecksTests: XCTestCase {
         topology: TopologySpec(
             cpuModel: "E5-2697 v4", sockets: 2, coresPerSocket: 18, threadsPerCore: 2, onlineCPUs: cpus("0-71"),
             siblingOffset: 36,
-            nodes: [NodeSpec(id: 0, cpus: cpus("0-17,36-53"), memoryGiB: 126), NodeSpec(id: 1, cpus: cpus("18-35,54-71"), memoryGiB: 126)],
+            nodes: [
+                NodeSpec(id: 0, cpus: cpus("0-17,36-53"), memoryGiB: 126),
+                NodeSpec(id: 1, cpus: cpus("18-35,54-71"), memoryGiB: 126),
+            ],
             distances: [[10, 21], [21, 10]]),
         tuning: TuningSpec(governor: "performance", thpEnabled: "always", thpDefrag: "always", numaBalancing: 0))
 
@@ -50,12 +53,15 @@ final class HostChecksTests: XCTestCase {
     }
 
     func testCatalogOrderAndIDsAreDesignMDs() {
-        XCTAssertEqual(HostCatalog.all.map(\.id), [
-            "host.topology.nodes", "host.topology.sockets", "host.topology.cores", "host.topology.threads",
-            "host.topology.cpulist", "host.topology.siblings", "host.topology.distances", "host.topology.memory",
-            "host.cpu.model", "host.governor", "host.thp.enabled", "host.thp.defrag", "host.numa_balancing",
-        ])
-        XCTAssertTrue(HostCatalog.all.allSatisfy { !$0.remediation.isEmpty && !$0.rationale.isEmpty && $0.layer == .host })
+        XCTAssertEqual(
+            HostCatalog.all.map(\.id),
+            [
+                "host.topology.nodes", "host.topology.sockets", "host.topology.cores", "host.topology.threads",
+                "host.topology.cpulist", "host.topology.siblings", "host.topology.distances", "host.topology.memory",
+                "host.cpu.model", "host.governor", "host.thp.enabled", "host.thp.defrag", "host.numa_balancing",
+            ])
+        XCTAssertTrue(
+            HostCatalog.all.allSatisfy { !$0.remediation.isEmpty && !$0.rationale.isEmpty && $0.layer == .host })
     }
 
     func testAMatchingMachinePassesEverything() {
@@ -100,12 +106,16 @@ final class HostChecksTests: XCTestCase {
 
         let orphan = withTopology { $0.nodes[1].cpus = Self.cpus("18-35,54-70") }
         let generic = HostSpec(name: "any")
-        XCTAssertEqual(findings("host.topology.cpulist", spec: generic, facts: orphan).last?.observed, "in no node: 71; in several: none")
+        XCTAssertEqual(
+            findings("host.topology.cpulist", spec: generic, facts: orphan).last?.observed,
+            "in no node: 71; in several: none")
         XCTAssertEqual(statuses("host.topology.cpulist", spec: generic, facts: Self.matchingFacts()), [.pass])
     }
 
     func testSiblings() {
-        let pairedWithNeighbour = withTopology { $0.siblings = stride(from: 0, to: 72, by: 2).map { CPUSet([$0, $0 + 1]) } }
+        let pairedWithNeighbour = withTopology {
+            $0.siblings = stride(from: 0, to: 72, by: 2).map { CPUSet([$0, $0 + 1]) }
+        }
         XCTAssertEqual(statuses("host.topology.siblings", facts: pairedWithNeighbour), [.fail])
         // Without a declared pairing, siblings spanning two nodes mean a misreported topology.
         let acrossNodes = withTopology { $0.siblings[0] = CPUSet([0, 18]) }
@@ -114,7 +124,10 @@ final class HostChecksTests: XCTestCase {
     }
 
     func testDistances() {
-        let flat = withTopology { $0.nodes[0].distances = [10, 10]; $0.nodes[1].distances = [10, 10] }
+        let flat = withTopology {
+            $0.nodes[0].distances = [10, 10]
+            $0.nodes[1].distances = [10, 10]
+        }
         XCTAssertEqual(statuses("host.topology.distances", facts: flat), [.fail])
         let unknown = withTopology { $0.nodes[0].distances = nil }
         XCTAssertEqual(statuses("host.topology.distances", facts: unknown), [.error], "declared but not exposed")
@@ -145,7 +158,8 @@ final class HostChecksTests: XCTestCase {
 
     func testGovernor() {
         var facts = Self.matchingFacts()
-        facts.governor = .value(GovernorFacts(byGovernor: ["performance": Self.cpus("0-17,36-53"), "powersave": Self.cpus("18-35,54-71")]))
+        facts.governor = .value(
+            GovernorFacts(byGovernor: ["performance": Self.cpus("0-17,36-53"), "powersave": Self.cpus("18-35,54-71")]))
         let result = findings("host.governor", facts: facts)
         XCTAssertEqual(result.map(\.status), [.fail])
         XCTAssertEqual(result.first?.message, "CPUs 18-35,54-71 use powersave")
@@ -159,11 +173,14 @@ final class HostChecksTests: XCTestCase {
         var facts = Self.matchingFacts()
         facts.thp = THPFacts(enabled: .value("madvise"), defrag: .value("never"))
         facts.numaBalancing = .value(1)
-        XCTAssertEqual(findings("host.thp.enabled", facts: facts).first?.message, "THP enabled is madvise, the design sets always")
+        XCTAssertEqual(
+            findings("host.thp.enabled", facts: facts).first?.message, "THP enabled is madvise, the design sets always")
         XCTAssertEqual(statuses("host.thp.defrag", facts: facts), [.fail])
         XCTAssertEqual(statuses("host.numa_balancing", facts: facts), [.fail])
         facts.numaBalancing = .failed(ProbeError(path: "/proc/sys/kernel/numa_balancing", reason: "no such file"))
-        XCTAssertEqual(findings("host.numa_balancing", facts: facts).first?.message, "cannot read /proc/sys/kernel/numa_balancing: no such file")
+        XCTAssertEqual(
+            findings("host.numa_balancing", facts: facts).first?.message,
+            "cannot read /proc/sys/kernel/numa_balancing: no such file")
         XCTAssertEqual(statuses("host.numa_balancing", facts: facts), [.error])
     }
 

@@ -54,7 +54,8 @@ final class TopologyProbeTests: XCTestCase {
     func testNodeCPUsFallBackToTheMaskWhenCpulistIsMissing() throws {
         let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
         for node in 0...1 {
-            try FileManager.default.removeItem(at: root.appendingPathComponent("sys/devices/system/node/node\(node)/cpulist"))
+            try FileManager.default.removeItem(
+                at: root.appendingPathComponent("sys/devices/system/node/node\(node)/cpulist"))
         }
         let topology = try XCTUnwrap(HostProbe(sysroot: root.path).probe().topology.value)
         XCTAssertEqual(topology.nodes.map(\.cpus.description), ["0-17,36-53", "18-35,54-71"])
@@ -70,10 +71,16 @@ final class TopologyProbeTests: XCTestCase {
     func testMissingFilesAreFactLevelErrorsWithThePath() throws {
         let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
         try FileManager.default.removeItem(at: root.appendingPathComponent("proc/sys/kernel/numa_balancing"))
-        try FileManager.default.removeItem(at: root.appendingPathComponent("sys/devices/system/cpu/cpu5/topology/core_id"))
+        try FileManager.default.removeItem(
+            at: root.appendingPathComponent("sys/devices/system/cpu/cpu5/topology/core_id"))
         let facts = HostProbe(sysroot: root.path).probe()
-        XCTAssertEqual(facts.numaBalancing, .failed(ProbeError(path: root.path + "/proc/sys/kernel/numa_balancing", reason: "no such file")))
-        XCTAssertEqual(facts.topology, .failed(ProbeError(path: root.path + "/sys/devices/system/cpu/cpu5/topology/core_id", reason: "no such file")))
+        XCTAssertEqual(
+            facts.numaBalancing,
+            .failed(ProbeError(path: root.path + "/proc/sys/kernel/numa_balancing", reason: "no such file")))
+        XCTAssertEqual(
+            facts.topology,
+            .failed(
+                ProbeError(path: root.path + "/sys/devices/system/cpu/cpu5/topology/core_id", reason: "no such file")))
         XCTAssertEqual(facts.thp.enabled, .value("always"), "one broken file hides nothing else")
         XCTAssertNotNil(facts.governor.value, "governors still read from cpu/online")
     }

@@ -22,7 +22,8 @@ final class DomainXMLTests: XCTestCase {
 
     func testIOThreadPinsOutOfOrder() throws {
         let domain = try parse("cputune-iothreads.xml")
-        XCTAssertEqual(domain.iothreadPins, [IOThreadPin(iothread: 1, cpuset: [2]), IOThreadPin(iothread: 2, cpuset: [3])])
+        XCTAssertEqual(
+            domain.iothreadPins, [IOThreadPin(iothread: 1, cpuset: [2]), IOThreadPin(iothread: 2, cpuset: [3])])
         XCTAssertEqual(domain.emulatorPin, [1])
     }
 
@@ -38,8 +39,11 @@ final class DomainXMLTests: XCTestCase {
     func testMemnodesNormaliseLikeLibvirt() throws {
         let written = try parse("numatune-memnode.xml")
         let normalised = try parse("qemuxml2xmloutdata-numatune-memnode.xml")
-        XCTAssertEqual(written.numaMemory, NumaTuneMemory(mode: "strict", nodeset: try CPUSet(parsing: "0-7"), placement: "static"))
-        XCTAssertEqual(written.memoryNodes.map { "\($0.cellID) \($0.mode) \($0.nodeset)" }, ["0 preferred 3", "2 strict 1-2,5,7"])
+        XCTAssertEqual(
+            written.numaMemory, NumaTuneMemory(mode: "strict", nodeset: try CPUSet(parsing: "0-7"), placement: "static")
+        )
+        XCTAssertEqual(
+            written.memoryNodes.map { "\($0.cellID) \($0.mode) \($0.nodeset)" }, ["0 preferred 3", "2 strict 1-2,5,7"])
         XCTAssertEqual(written.memoryNodes, normalised.memoryNodes, "1-2,5-7,^6 is libvirt's 1-2,5,7")
         XCTAssertEqual(written.numaMemory, normalised.numaMemory)
     }
@@ -55,7 +59,9 @@ final class DomainXMLTests: XCTestCase {
     }
 
     func testEveryRealWorldFileReads() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: realWorldLibvirt.path).filter { $0.hasSuffix(".xml") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: realWorldLibvirt.path).filter {
+            $0.hasSuffix(".xml")
+        }
         XCTAssertEqual(files.count, 8)
         for file in files { XCTAssertNoThrow(try parse(file), file) }
     }
@@ -64,9 +70,12 @@ final class DomainXMLTests: XCTestCase {
         XCTAssertThrowsError(try DomainXML.parse("<domain><name>x</nam></domain>", source: "test:///f.xml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("test:///f.xml: not well-formed XML"), "\(error)")
         }
-        let badPin = "<domain><name>vm1</name><memory>1024</memory><vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='3-1'/></cputune></domain>"
+        let badPin =
+            "<domain><name>vm1</name><memory>1024</memory><vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='3-1'/></cputune></domain>"
         XCTAssertThrowsError(try DomainXML.parse(badPin, source: "qemu:///system")) { error in
-            XCTAssertEqual("\(error)", "qemu:///system (domain vm1): <vcpupin cpuset='3-1'>: invalid CPU list '3-1': reversed range '3-1'")
+            XCTAssertEqual(
+                "\(error)",
+                "qemu:///system (domain vm1): <vcpupin cpuset='3-1'>: invalid CPU list '3-1': reversed range '3-1'")
         }
         let memoryInGiB = "<domain><name>vm1</name><memory unit='GiB'>2</memory><vcpu>1</vcpu></domain>"
         XCTAssertEqual(try DomainXML.parse(memoryInGiB).memoryKiB, 2_097_152)

@@ -6,7 +6,9 @@ import XCTest
 final class HypervisorProbeTests: XCTestCase {
     func testFixtureDomainsThroughTheTestDriver() throws {
         let host = fixtureHost("mac-numa", "numa-server")
-        let facts = HypervisorProbe(uri: "test://\(host.path)/libvirt.xml", sysroot: host.appendingPathComponent("sysroot").path).probe()
+        let facts = HypervisorProbe(
+            uri: "test://\(host.path)/libvirt.xml", sysroot: host.appendingPathComponent("sysroot").path
+        ).probe()
         let domains = try XCTUnwrap(facts.domains.value, "\(facts.domains)")
         XCTAssertEqual(domains.map(\.name), ["k3s-minio-storage", "k3s-slm-worker-1", "k3s-slm-worker-2"])
         XCTAssertTrue(domains.allSatisfy { $0.state == "running" })
@@ -60,7 +62,8 @@ final class HypervisorProbeTests: XCTestCase {
 
     func testNumaMapsFromTheKernelDocumentation() throws {
         let text = try String(
-            contentsOf: realWorldLibvirt.deletingLastPathComponent().appendingPathComponent("numactl/numa_maps_linux-Documentation-proc.rst-example.txt"),
+            contentsOf: realWorldLibvirt.deletingLastPathComponent().appendingPathComponent(
+                "numactl/numa_maps_linux-Documentation-proc.rst-example.txt"),
             encoding: .utf8)
         let bytes = LiveProbe.bytesByNode(numaMaps: text)
         // N0: 24 + 41 small pages; N3: every other page, one of them a 2 MiB huge page.
@@ -73,7 +76,8 @@ final class HypervisorProbeTests: XCTestCase {
             7f0000000000 prefer (many) anon=10 N0=6 N1=4 kernelpagesize_kB=4
             7f1000000000 weighted interleave:0-1 anon=4 N0=2 N1=2 kernelpagesize_kB=2048
             """
-        XCTAssertEqual(LiveProbe.bytesByNode(numaMaps: text), ["0": 6 * 4096 + 2 * 2_097_152, "1": 4 * 4096 + 2 * 2_097_152])
+        XCTAssertEqual(
+            LiveProbe.bytesByNode(numaMaps: text), ["0": 6 * 4096 + 2 * 2_097_152, "1": 4 * 4096 + 2 * 2_097_152])
     }
 
     func testThreadNames() {

@@ -15,12 +15,14 @@ final class LintTests: XCTestCase {
     }
 
     func testMacNuma() throws {
-        XCTAssertEqual(try lint("mac-numa"), [
-            "hv.vcpupin.exclusive[k3s-slm-worker-2] fail",
-            "hv.vcpupin.exclusive[k3s-minio-storage] fail",
-            "hv.emulatorpin.disjoint[k3s-minio-storage] warn",
-            "hv.memory.fits-node[unbound] fail",
-        ])
+        XCTAssertEqual(
+            try lint("mac-numa"),
+            [
+                "hv.vcpupin.exclusive[k3s-slm-worker-2] fail",
+                "hv.vcpupin.exclusive[k3s-minio-storage] fail",
+                "hv.emulatorpin.disjoint[k3s-minio-storage] warn",
+                "hv.memory.fits-node[unbound] fail",
+            ])
     }
 
     func testSingleNumaAndDistributedAreClean() throws {
@@ -32,6 +34,9 @@ final class LintTests: XCTestCase {
         let vm = VMDefinition(name: "v", vcpuCount: 1, memoryMB: 1024, tuning: VMTuning(vcpuPins: [[0]]))
         let profile = Profile(name: "p", hosts: [HostSpec(name: "h", vms: ["v"])], vms: [vm])
         let findings = HypervisorCatalog.lintChecks(for: profile.hosts[0], profile: profile).flatMap { $0.evaluate() }
-        XCTAssertTrue(findings.allSatisfy { $0.status == .error && $0.message.contains("declares no CPU list for every NUMA node of h") })
+        XCTAssertTrue(
+            findings.allSatisfy {
+                $0.status == .error && $0.message.contains("declares no CPU list for every NUMA node of h")
+            })
     }
 }

@@ -18,7 +18,8 @@ public struct Baseline: Codable, Sendable, Equatable {
     public var measurements: [String: MeasurementStats]
 
     public init(
-        profile: String, host: String, taken: String, conformVersion: String, environment: [String: String], facts: [String: String],
+        profile: String, host: String, taken: String, conformVersion: String, environment: [String: String],
+        facts: [String: String],
         measurements: [String: MeasurementStats]
     ) {
         schema = Self.schema
@@ -33,7 +34,8 @@ public struct Baseline: Codable, Sendable, Equatable {
 
     /// Builds a baseline from the results of `runs` runs of the same host.
     public static func from(
-        runs: [[CheckResult]], profile: String, host: String, taken: Date, conformVersion: String, environment: [String: String]
+        runs: [[CheckResult]], profile: String, host: String, taken: Date, conformVersion: String,
+        environment: [String: String]
     ) -> Baseline {
         var samples: [String: (unit: String, values: [Double])] = [:]
         var facts: [String: String] = [:]
@@ -46,7 +48,8 @@ public struct Baseline: Codable, Sendable, Equatable {
             }
         }
         return Baseline(
-            profile: profile, host: host, taken: ReportTime.rfc3339(taken), conformVersion: conformVersion, environment: environment,
+            profile: profile, host: host, taken: ReportTime.rfc3339(taken), conformVersion: conformVersion,
+            environment: environment,
             facts: facts, measurements: samples.mapValues { MeasurementStats(samples: $0.values, unit: $0.unit) })
     }
 
@@ -73,11 +76,13 @@ public struct Baseline: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let url = URL(fileURLWithPath: file)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try (try encoder.encode(self) + Data("\n".utf8)).write(to: temporary)
         guard rename(temporary.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw InputError(file: file, message: "cannot move the baseline into place: \(String(cString: strerror(errno)))")
+            throw InputError(
+                file: file, message: "cannot move the baseline into place: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -104,7 +109,11 @@ public struct MeasurementStats: Codable, Sendable, Equatable {
         let sorted = samples.sorted()
         self.unit = unit
         self.samples = samples
-        median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+        median =
+            sorted.isEmpty
+            ? 0
+            : (sorted.count % 2 == 1
+                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
         let range = (sorted.last ?? 0) - (sorted.first ?? 0)
         spread = median != 0 ? abs(range / median) : 0
     }

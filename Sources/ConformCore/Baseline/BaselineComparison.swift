@@ -34,11 +34,13 @@ public struct BaselineComparison: Sendable {
 
     static let measurementMetadata = CheckMetadata(
         id: "baseline.measurement", layer: .baseline, title: "Measurements hold their baseline", severity: .major,
-        remediation: "Compare the environment (kernel, microcode, BIOS, tuning) with the baseline's; rerun to rule out noise; then fix or take a new baseline.",
+        remediation:
+            "Compare the environment (kernel, microcode, BIOS, tuning) with the baseline's; rerun to rule out noise; then fix or take a new baseline.",
         rationale: "A host that still matches the design can still have become slower.")
     static let factMetadata = CheckMetadata(
         id: "baseline.fact", layer: .baseline, title: "Facts match the baseline", severity: .major,
-        remediation: "If the change was intended, take a new baseline (`conform baseline capture`); otherwise put it back.",
+        remediation:
+            "If the change was intended, take a new baseline (`conform baseline capture`); otherwise put it back.",
         rationale: "Drift between nights is found before it becomes an outage.")
 
     /// Results `baseline.<measurement>` and `baseline.fact.<fact>` for the baseline's host in `results`.
@@ -60,15 +62,22 @@ public struct BaselineComparison: Sendable {
             guard let stats = baseline.measurements[name] else { continue }
             let template = Self.measurementMetadata
             let metadata = CheckMetadata(
-                id: "baseline.\(name)", layer: .baseline, title: template.title, severity: template.severity, remediation: template.remediation,
+                id: "baseline.\(name)", layer: .baseline, title: template.title, severity: template.severity,
+                remediation: template.remediation,
                 rationale: template.rationale)
             guard let now = current[name] else {
-                output.append(CheckResult(metadata: metadata, host: host, finding: Finding(.skip, expected: format(stats.median, stats.unit), message: "not measured in this run"), durationSeconds: 0))
+                output.append(
+                    CheckResult(
+                        metadata: metadata, host: host,
+                        finding: Finding(
+                            .skip, expected: format(stats.median, stats.unit), message: "not measured in this run"),
+                        durationSeconds: 0))
                 continue
             }
             var finding = judge(name: name, stats: stats, now: now.value)
             if finding.status == .fail || finding.status == .warn, !environmentChanges.isEmpty {
-                finding.message += "; the environment changed since the baseline: " + environmentChanges.joined(separator: ", ")
+                finding.message +=
+                    "; the environment changed since the baseline: " + environmentChanges.joined(separator: ", ")
             }
             finding.measurements = [now]
             output.append(CheckResult(metadata: metadata, host: host, finding: finding, durationSeconds: 0))
@@ -76,12 +85,15 @@ public struct BaselineComparison: Sendable {
         for name in baseline.facts.keys.sorted() {
             guard let before = baseline.facts[name], let after = facts[name], before != after else { continue }
             let metadata = CheckMetadata(
-                id: "baseline.fact.\(name)", layer: .baseline, title: Self.factMetadata.title, severity: Self.factMetadata.severity,
+                id: "baseline.fact.\(name)", layer: .baseline, title: Self.factMetadata.title,
+                severity: Self.factMetadata.severity,
                 remediation: Self.factMetadata.remediation, rationale: Self.factMetadata.rationale)
             output.append(
                 CheckResult(
                     metadata: metadata, host: host,
-                    finding: Finding(.fail, expected: before, observed: after, message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),
+                    finding: Finding(
+                        .fail, expected: before, observed: after,
+                        message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),
                     durationSeconds: 0))
         }
         return output
@@ -93,7 +105,8 @@ public struct BaselineComparison: Sendable {
         let before = stats.median
         // Shares already in percent (off-node pages) compare in percentage points: 0.002 % → 0.01 % is
         // noise, not a fivefold regression.
-        let delta = stats.unit == "%" ? now - before : (before != 0 ? (now - before) / abs(before) * 100 : (now == 0 ? 0 : 100))
+        let delta =
+            stats.unit == "%" ? now - before : (before != 0 ? (now - before) / abs(before) * 100 : (now == 0 ? 0 : 100))
         let direction = Direction.of(name: name, unit: stats.unit)
         let bad: Double
         switch direction {
@@ -102,11 +115,16 @@ public struct BaselineComparison: Sendable {
         case .either: bad = abs(delta)
         }
         let status: Status = bad > tolerance ? .fail : (bad > tolerance / 2 ? .warn : .pass)
-        let verb = status == .fail ? (direction == .either ? "changed" : "regressed") : (status == .warn ? "drifting" : "holds")
+        let verb =
+            status == .fail
+            ? (direction == .either ? "changed" : "regressed") : (status == .warn ? "drifting" : "holds")
         return Finding(
-            status, expected: String(format: "%@ ± %.1f%%", format(before, stats.unit), tolerance), observed: format(now, stats.unit),
-            message: String(format: "%@ %@: %@ → %@ (%+.1f%@, tolerance %.1f%@)", name, verb, format(before, stats.unit), format(now, stats.unit), delta,
-                            stats.unit == "%" ? " points" : "%", tolerance, stats.unit == "%" ? " points" : "%"))
+            status, expected: String(format: "%@ ± %.1f%%", format(before, stats.unit), tolerance),
+            observed: format(now, stats.unit),
+            message: String(
+                format: "%@ %@: %@ → %@ (%+.1f%@, tolerance %.1f%@)", name, verb, format(before, stats.unit),
+                format(now, stats.unit), delta,
+                stats.unit == "%" ? " points" : "%", tolerance, stats.unit == "%" ? " points" : "%"))
     }
 
     func format(_ value: Double, _ unit: String) -> String {

@@ -29,29 +29,43 @@ public struct History: Sendable {
                 measurements["\(result.host)/\(measurement.name)"] = measurement.value
             }
         }
-        let line = Line(started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: exitCode, summary: report.summary, measurements: measurements)
+        let line = Line(
+            started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: exitCode,
+            summary: report.summary, measurements: measurements)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(line) + Data("\n".utf8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard descriptor >= 0 else { throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))")
+        }
         defer { close(descriptor) }
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == data.count else { throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))") }
+        guard written == data.count else {
+            throw InputError(file: file, message: "cannot append: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured).
     public func trend(runs: Int = 10) -> String {
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        let lines = text.split(separator: "\n").suffix(runs).compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        let lines = text.split(separator: "\n").suffix(runs).compactMap {
+            try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
+        }
         guard !lines.isEmpty else { return "# Trend\n\nNo runs recorded yet.\n" }
         let names = Set(lines.flatMap(\.measurements.keys)).sorted()
-        var table = ["# Trend of the last \(lines.count) run(s)", "", "| Measurement | " + lines.map(\.started).joined(separator: " | ") + " |",
-                     "|---|" + String(repeating: "---:|", count: lines.count)]
+        var table = [
+            "# Trend of the last \(lines.count) run(s)", "",
+            "| Measurement | " + lines.map(\.started).joined(separator: " | ") + " |",
+            "|---|" + String(repeating: "---:|", count: lines.count),
+        ]
         table.append("| **failed checks** | " + lines.map { String($0.summary.fail) }.joined(separator: " | ") + " |")
         for name in names {
-            table.append("| `\(name)` | " + lines.map { line in line.measurements[name].map { String(format: "%.4g", $0) } ?? "–" }.joined(separator: " | ") + " |")
+            table.append(
+                "| `\(name)` | "
+                    + lines.map { line in line.measurements[name].map { String(format: "%.4g", $0) } ?? "–" }.joined(
+                        separator: " | ") + " |")
         }
         return table.joined(separator: "\n") + "\n"
     }
@@ -75,11 +89,17 @@ public final class RunLock {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(".lock")
         descriptor = open(path, O_RDWR | O_CREAT, 0o644)
-        guard descriptor >= 0 else { throw InputError(file: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw InputError(file: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? "?"
             close(descriptor)
-            throw LockedError(message: "another conform run (pid \(holder)) is writing to \(directory); this one stops without running")
+            throw LockedError(
+                message:
+                    "another conform run (pid \(holder)) is writing to \(directory); this one stops without running")
         }
         ftruncate(descriptor, 0)
         let pid = "\(ProcessInfo.processInfo.processIdentifier)\n"

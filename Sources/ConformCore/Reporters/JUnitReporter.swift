@@ -18,7 +18,9 @@ public struct JUnitReporter: Sendable {
             for layer in Layer.allCases {
                 let results = report.results.filter { $0.host == host && $0.layer == layer }
                 guard !results.isEmpty else { continue }
-                root.addChild(suite(results, host: host, layer: layer, id: suiteID, profile: report.profile, timestamp: timestamp))
+                root.addChild(
+                    suite(results, host: host, layer: layer, id: suiteID, profile: report.profile, timestamp: timestamp)
+                )
                 suiteID += 1
             }
         }
@@ -34,17 +36,23 @@ public struct JUnitReporter: Sendable {
         let summary = Summary(results)
         let name = "\(host).\(layer.rawValue)"
         let suite = XMLElement(name: "testsuite")
-        setAttributes(suite, [
-            "package": "conform.\(profile)", "id": String(id), "name": name, "timestamp": timestamp,
-            "hostname": host, "tests": String(results.count), "failures": String(summary.fail),
-            "errors": String(summary.error), "skipped": String(summary.skip + summary.waived),
-            "time": ReportTime.seconds(results.reduce(0) { $0 + $1.durationSeconds }),
-        ])
+        setAttributes(
+            suite,
+            [
+                "package": "conform.\(profile)", "id": String(id), "name": name, "timestamp": timestamp,
+                "hostname": host, "tests": String(results.count), "failures": String(summary.fail),
+                "errors": String(summary.error), "skipped": String(summary.skip + summary.waived),
+                "time": ReportTime.seconds(results.reduce(0) { $0 + $1.durationSeconds }),
+            ])
         let properties = XMLElement(name: "properties")
         properties.addChild(property("profile", profile))
         for result in results {
-            if !result.expected.isEmpty { properties.addChild(property("\(result.qualifiedName).expected", result.expected)) }
-            if !result.observed.isEmpty { properties.addChild(property("\(result.qualifiedName).observed", result.observed)) }
+            if !result.expected.isEmpty {
+                properties.addChild(property("\(result.qualifiedName).expected", result.expected))
+            }
+            if !result.observed.isEmpty {
+                properties.addChild(property("\(result.qualifiedName).observed", result.observed))
+            }
             for measurement in result.measurements {
                 properties.addChild(
                     property("\(result.qualifiedName).\(measurement.name)", "\(measurement.value) \(measurement.unit)"))
@@ -60,9 +68,12 @@ public struct JUnitReporter: Sendable {
 
     func testcase(_ result: CheckResult, classname: String) -> XMLElement {
         let testcase = XMLElement(name: "testcase")
-        setAttributes(testcase, [
-            "name": result.qualifiedName, "classname": classname, "time": ReportTime.seconds(result.durationSeconds),
-        ])
+        setAttributes(
+            testcase,
+            [
+                "name": result.qualifiedName, "classname": classname,
+                "time": ReportTime.seconds(result.durationSeconds),
+            ])
         let detail = [
             result.message, "expected: \(result.expected)", "observed: \(result.observed)",
             "remediation: \(result.remediation)",
@@ -76,7 +87,8 @@ public struct JUnitReporter: Sendable {
             testcase.addChild(outcome("error", message: result.message, type: "error", text: detail))
         case .skip, .waived:
             let skipped = XMLElement(name: "skipped", stringValue: result.message)
-            skipped.addAttribute(attribute("message", result.status == .waived ? "waived: \(result.message)" : result.message))
+            skipped.addAttribute(
+                attribute("message", result.status == .waived ? "waived: \(result.message)" : result.message))
             testcase.addChild(skipped)
         }
         return testcase

@@ -35,7 +35,9 @@ public struct MarkdownReporter: Sendable {
                 lines.append("### Needs attention")
                 lines.append("")
                 for result in problems {
-                    lines.append("- **\(result.status.rawValue.uppercased())** `\(result.qualifiedName)` (\(result.severity.rawValue)): \(inline(result.message))")
+                    lines.append(
+                        "- **\(result.status.rawValue.uppercased())** `\(result.qualifiedName)` (\(result.severity.rawValue)): \(inline(result.message))"
+                    )
                     if !result.expected.isEmpty || !result.observed.isEmpty {
                         lines.append("  - expected `\(inline(result.expected))`, observed `\(inline(result.observed))`")
                     }

@@ -64,7 +64,8 @@ public struct ReportWriter: Sendable {
     /// Writes `text` beside `path` under a temporary name and renames it into place.
     public static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try Data(text.utf8).write(to: temporary)
             guard Foundation.rename(temporary.path, url.path) == 0 else {
