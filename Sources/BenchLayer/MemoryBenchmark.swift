@@ -114,13 +114,10 @@ public struct MemoryBenchmark: Sendable {
                 "memory \(kernel.rawValue): CPUs of node \(cpuNode), memory of node \(memNode), \(threadCPUs.count) threads"
             )
             var seconds = [Double](repeating: 0, count: repetitions)
-            let status = threadCPUs.withUnsafeBufferPointer { cpuBuffer in
-                threadCPUs.map(Int32.init).withUnsafeBufferPointer { cpus in
-                    cbk_run(
-                        kernel.c, a.pointer, b.pointer, c.pointer, elements, cpus.baseAddress, Int32(cpuBuffer.count),
-                        Int32(repetitions), &seconds)
-                }
-            }
+            let cpus = threadCPUs.map(Int32.init)
+            let status = cbk_run(
+                kernel.c, a.pointer, b.pointer, c.pointer, elements, cpus, Int32(cpus.count), Int32(repetitions),
+                &seconds)
             guard status == 0 else {
                 throw BenchError("the \(kernel.rawValue) kernel could not run: \(String(cString: strerror(status)))")
             }
@@ -152,16 +149,17 @@ public struct MemoryBenchmark: Sendable {
 
 /// The last-level cache size, from sysfs.
 public enum CacheProbe {
-    public static func lastLevelCacheBytes(sysroot: String = "") -> Double {
-        let base = "\(sysroot)/sys/devices/system/cpu/cpu0/cache"
+    /// The size of cpu0's highest-level cache; 32 MiB when sysfs says nothing (arrays then still outgrow
+    /// the largest caches of the machines the designs name).
+    public static func lastLevelCacheBytes(sysroot: String = "/") -> Double {
+        let root = Sysroot(sysroot)
         var best: (level: Int, bytes: Double) = (0, 32 * 1_048_576)
         for index in 0..<8 {
-            guard let level = try? String(contentsOfFile: "\(base)/index\(index)/level", encoding: .utf8),
-                let size = try? String(contentsOfFile: "\(base)/index\(index)/size", encoding: .utf8),
-                let levelNumber = Int(level.trimmingCharacters(in: .whitespacesAndNewlines)),
-                let bytes = ByteSize.parse(size.trimmingCharacters(in: .whitespacesAndNewlines))
+            let directory = "sys/devices/system/cpu/cpu0/cache/index\(index)"
+            guard let level = try? root.readInt("\(directory)/level"),
+                let bytes = (try? root.read("\(directory)/size")).flatMap(ByteSize.parse)
             else { continue }
-            if levelNumber >= best.level { best = (levelNumber, bytes) }
+            if level >= best.level { best = (level, bytes) }
         }
         return best.bytes
     }

@@ -68,6 +68,15 @@ public struct CheckMetadata: Sendable, Equatable {
     }
 }
 
+extension CheckMetadata {
+    /// The same entry under another id: checks generated per name (`baseline.<measurement>`) share one text.
+    public func with(id: String) -> CheckMetadata {
+        CheckMetadata(
+            id: id, layer: layer, title: title, severity: severity, tags: tags, remediation: remediation,
+            rationale: rationale)
+    }
+}
+
 /// What a check function says about one subject; the runner turns it into a `CheckResult`.
 public struct Finding: Sendable, Equatable {
     public var status: Status

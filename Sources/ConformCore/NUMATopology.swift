@@ -46,14 +46,13 @@ public struct NUMATopology: Codable, Sendable, Equatable {
             nodes.append(Node(id: node.id, cpus: cpus, memoryGiB: node.memoryGiB))
         }
         let all = nodes.reduce(CPUSet.empty) { $0.union($1.cpus) }
-        var siblings: [CPUSet] = []
-        if let offset = spec.siblingOffset {
-            for cpu in all where !all.contains(cpu - offset) || cpu < offset {
-                siblings.append(CPUSet([cpu, cpu + offset]).intersection(all))
-            }
-        } else {
-            siblings = all.map { CPUSet([$0]) }
-        }
+        let siblings = spec.siblingOffset.map { Self.siblingGroups(of: all, offset: $0) } ?? all.map { CPUSet([$0]) }
         self.init(nodes: nodes, siblings: siblings)
+    }
+
+    /// SMT sibling groups when CPU n's sibling is n + offset (n/n+36 on 2 × 18 cores), limited to `cpus`:
+    /// a CPU whose sibling is offline is a group of its own.
+    public static func siblingGroups(of cpus: CPUSet, offset: Int) -> [CPUSet] {
+        cpus.filter { !cpus.contains($0 - offset) || $0 < offset }.map { CPUSet([$0, $0 + offset]).intersection(cpus) }
     }
 }

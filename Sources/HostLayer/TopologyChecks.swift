@@ -125,11 +125,11 @@ struct TopologyChecks: Sendable {
                 topology.siblings.prefix(4).map(\.description).joined(separator: " ")
                 + (topology.siblings.count > 4 ? " …" : "")
             if let offset = spec.siblingOffset {
-                let expectedGroups = Set(
-                    topology.onlineCPUs.filter { !topology.onlineCPUs.contains($0 - offset) || $0 < offset }
-                        .map { CPUSet([$0, $0 + offset]).intersection(topology.onlineCPUs) })
-                let wrong = topology.siblings.filter { !expectedGroups.contains($0) }
-                if !wrong.isEmpty || expectedGroups != observedGroups {
+                let expectedGroups = Set(NUMATopology.siblingGroups(of: topology.onlineCPUs, offset: offset))
+                if expectedGroups != observedGroups {
+                    let wrong = observedGroups.subtracting(expectedGroups).sorted {
+                        $0.members.first ?? 0 < $1.members.first ?? 0
+                    }
                     return [
                         Finding(
                             .fail, expected: "CPU n with n+\(offset)", observed: observedText,

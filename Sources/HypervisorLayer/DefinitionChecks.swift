@@ -6,25 +6,11 @@ struct DefinitionChecks: Sendable {
     let facts: HypervisorFacts
 
     /// Runs `body` for each definition whose domain libvirt has; the others are `error` (libvirt
-    /// unreachable or the domain unreadable) or `skip` (not defined: `hv.domain.present` fails for it).
-    func perVM(_ body: (VMDefinition, DomainFacts) -> Finding) -> [Finding] {
-        definitions.map { definition in
-            if case .failed(let error) = facts.domains {
-                return Finding(.error, subject: definition.name, message: "cannot read \(error)")
-            }
-            if let error = facts.domainErrors[definition.name] {
-                return Finding(.error, subject: definition.name, message: "\(error)")
-            }
-            guard let domain = facts.domain(definition.name) else {
-                return Finding(
-                    .skip, subject: definition.name,
-                    message: "domain '\(definition.name)' is not defined in \(facts.uri)")
-            }
-            return body(definition, domain)
-        }
-    }
-
-    func present() -> [Finding] {
+    /// unreachable or the domain unreadable) or, when not defined at all, what `missing` says (`skip` for
+    /// every check but `hv.domain.present`, which fails).
+    func perVM(
+        missing: Status = .skip, _ body: (VMDefinition, DomainFacts) -> Finding
+    ) -> [Finding] {
         definitions.map { definition in
             if case .failed(let error) = facts.domains {
                 return Finding(.error, subject: definition.name, message: "cannot read \(error)")
@@ -34,10 +20,17 @@ struct DefinitionChecks: Sendable {
             }
             guard let domain = facts.domain(definition.name) else {
                 return Finding(
-                    .fail, subject: definition.name, expected: "running", observed: "not defined",
+                    missing, subject: definition.name, expected: missing == .fail ? "running" : "",
+                    observed: missing == .fail ? "not defined" : "",
                     message: "domain '\(definition.name)' is not defined in \(facts.uri)")
             }
-            return Finding(
+            return body(definition, domain)
+        }
+    }
+
+    func present() -> [Finding] {
+        perVM(missing: .fail) { definition, domain in
+            Finding(
                 domain.state == "running" ? .pass : .fail, subject: definition.name, expected: "running",
                 observed: domain.state,
                 message: domain.state == "running" ? "defined and running" : "defined but \(domain.state)")

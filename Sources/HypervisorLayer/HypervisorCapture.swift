@@ -15,20 +15,18 @@ public enum HypervisorCapture {
             document.append(xml.trimmingCharacters(in: .whitespacesAndNewlines))
             guard description.state == "running" else { continue }
             var files = ["run/libvirt/qemu/\(description.name).pid"]
-            if let pidText = try? live.read(files[0]),
-                let pid = Int(pidText.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
+            if let pid = try? live.sysroot.readInt(files[0]) {
                 files += ["proc/\(pid)/status", "proc/\(pid)/numa_maps"]
-                let tasks =
-                    (try? FileManager.default.contentsOfDirectory(atPath: "\(live.root)/proc/\(pid)/task")) ?? []
+                let tasks = (try? live.sysroot.numberedEntries("proc/\(pid)/task", prefix: "")) ?? []
                 for tid in tasks { files += ["proc/\(pid)/task/\(tid)/comm", "proc/\(pid)/task/\(tid)/status"] }
             }
             for relative in files {
-                guard let text = try? live.read(relative) else { continue }
+                // Copied byte for byte: a fixture holds what the machine had.
+                guard let data = FileManager.default.contents(atPath: live.sysroot.path(relative)) else { continue }
                 let destination = sysrootCopy.appendingPathComponent(relative)
                 try FileManager.default.createDirectory(
                     at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: destination)
+                try data.write(to: destination)
             }
         }
         document.append("</node>")

@@ -49,44 +49,33 @@ public struct ThreadFacts: Codable, Sendable, Equatable {
 
 /// Reads a running domain's QEMU process under a sysroot.
 public struct LiveProbe: Sendable {
-    public let root: String
+    public let sysroot: Sysroot
 
     public init(sysroot: String) {
-        root = sysroot == "/" ? "" : (sysroot.hasSuffix("/") ? String(sysroot.dropLast()) : sysroot)
-    }
-
-    func read(_ relative: String) throws -> String {
-        let path = "\(root)/\(relative)"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ProbeError(
-                path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        return String(decoding: data, as: UTF8.self)
+        self.sysroot = Sysroot(sysroot)
     }
 
     /// libvirt's pid file for the domain, then the process's threads, memory policy and pages.
     public func probe(domain name: String) throws -> LiveDomainFacts {
         let pidFile = "run/libvirt/qemu/\(name).pid"
-        let pidText = try read(pidFile).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pid = Int(pidText) else {
-            throw ProbeError(path: "\(root)/\(pidFile)", reason: "'\(pidText)' is not a pid")
-        }
-        let taskDirectory = "\(root)/proc/\(pid)/task"
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: taskDirectory) else {
-            throw ProbeError(path: taskDirectory, reason: "no such directory: is QEMU (pid \(pid)) still running?")
+        let pid = try sysroot.readInt(pidFile)
+        let taskDirectory = "proc/\(pid)/task"
+        guard let entries = try? sysroot.numberedEntries(taskDirectory, prefix: "") else {
+            throw ProbeError(
+                path: sysroot.path(taskDirectory), reason: "no such directory: is QEMU (pid \(pid)) still running?")
         }
         var threads: [ThreadFacts] = []
-        for tid in entries.compactMap(Int.init).sorted() {
-            let name = try read("proc/\(pid)/task/\(tid)/comm").trimmingCharacters(in: .whitespacesAndNewlines)
-            let status = try read("proc/\(pid)/task/\(tid)/status")
+        for tid in entries {
+            let name = try sysroot.read("proc/\(pid)/task/\(tid)/comm")
+            let status = try sysroot.read("proc/\(pid)/task/\(tid)/status")
             threads.append(
                 ThreadFacts(
                     tid: tid, name: name,
                     cpusAllowed: try list("Cpus_allowed_list", in: status, path: "proc/\(pid)/task/\(tid)/status")))
         }
-        let status = try read("proc/\(pid)/status")
+        let status = try sysroot.read("proc/\(pid)/status")
         let mems = try list("Mems_allowed_list", in: status, path: "proc/\(pid)/status")
-        let maps = try read("proc/\(pid)/numa_maps")
+        let maps = try sysroot.read("proc/\(pid)/numa_maps")
         return LiveDomainFacts(
             pid: pid, threads: threads, memsAllowed: mems, bytesByNode: Self.bytesByNode(numaMaps: maps))
     }
@@ -96,10 +85,10 @@ public struct LiveProbe: Sendable {
             do {
                 return try CPUSet(parsing: String(line.dropFirst(field.count + 1)))
             } catch {
-                throw ProbeError(path: "\(root)/\(path)", reason: "\(field): \(error)")
+                throw ProbeError(path: sysroot.path(path), reason: "\(field): \(error)")
             }
         }
-        throw ProbeError(path: "\(root)/\(path)", reason: "no \(field) line")
+        throw ProbeError(path: sysroot.path(path), reason: "no \(field) line")
     }
 
     /// Sums `N<node>=<pages>` × `kernelpagesize_kB` over every mapping. The policy field may contain

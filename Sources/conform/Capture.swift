@@ -19,8 +19,11 @@ extension Conform {
         @Option(help: "The host name to file the capture under (default: this machine's hostname).")
         var host: String?
 
-        @Option(help: "Also capture libvirt's domains (and their QEMU processes) from this URI; 'none' to skip.")
-        var libvirtURI: String = "qemu:///system"
+        @Option(
+            help:
+                "Also capture libvirt's domains and their QEMU processes from this URI (default: qemu:///system when the sysroot is '/'; 'none' to skip)."
+        )
+        var libvirtURI: String?
 
         @Option(help: "Also capture the cluster's nodes, pods and DaemonSets with this kubeconfig into <out>/cluster.")
         var kubeconfig: String?
@@ -49,10 +52,12 @@ extension Conform {
                 try data.write(to: destination)
             }
             var domains = "no libvirt"
-            if libvirtURI != "none" {
+            // Domains belong to the machine whose sysroot is captured: the live daemon only for '/'.
+            let uri = libvirtURI ?? (sysroot == "/" ? "qemu:///system" : "none")
+            if uri != "none" {
                 do {
                     let count = try HypervisorCapture.capture(
-                        uri: libvirtURI, sysroot: sysroot, hostDirectory: staging,
+                        uri: uri, sysroot: sysroot, hostDirectory: staging,
                         sysrootCopy: staging.appendingPathComponent("sysroot"))
                     domains = "\(count) domain(s)"
                 } catch {

@@ -223,6 +223,36 @@ final class CLITests: XCTestCase, ConformBinary {
         XCTAssertEqual(
             try conform(["capture", "--out", out.path, "--sysroot", source, "--host", "numa-server"]).status, 2,
             "never overwrites")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: out.appendingPathComponent("hosts/numa-server/libvirt.xml").path),
+            "another tree's sysroot is never paired with this machine's libvirt")
+    }
+
+    func testACapturedHypervisorReplaysLikeTheOriginal() throws {
+        let host = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server")
+        let out = try temporaryDirectory().appendingPathComponent("captured")
+        let capture = try conform([
+            "capture", "--out", out.path, "--sysroot", host.appendingPathComponent("sysroot").path, "--host",
+            "numa-server",
+            "--libvirt-uri", "test://\(host.appendingPathComponent("libvirt.xml").path)",
+        ])
+        XCTAssertEqual(capture.status, 0, capture.stderr)
+        XCTAssertTrue(capture.stdout.hasSuffix("and 3 domain(s) into \(out.path)/hosts/numa-server\n"), capture.stdout)
+        func results(_ fixture: String) throws -> [String] {
+            let outcome = try conform([
+                "run", "--profile", "mac-numa", "--fixture", fixture, "--host", "numa-server", "--layers", "hypervisor",
+                "--format", "console",
+            ])
+            // The pid in each line and the fixture path differ; the verdicts and their reasons must not.
+            return outcome.stdout.split(separator: "\n").map { String($0) }
+                .filter { !$0.hasPrefix("reports:") }
+                .map { $0.replacingOccurrences(of: #"pid [0-9]+"#, with: "pid N", options: .regularExpression) }
+        }
+        let replayed = try results(out.path)
+        XCTAssertEqual(replayed, try results(repositoryRoot.appendingPathComponent("fixtures/mac-numa").path))
+        XCTAssertTrue(
+            replayed.contains { $0.hasPrefix("PASS   numa-server  hv.live.vcpu-affinity[k3s-slm-worker-1]") },
+            "\(replayed)")
     }
 
     func testChecksAndProfilesList() throws {

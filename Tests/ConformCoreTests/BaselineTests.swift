@@ -69,7 +69,10 @@ final class BaselineTests: XCTestCase {
 
     func testDriftedFactsAndEnvironmentBesideARegression() {
         let old = baseline(
-            ["mem.triad.cpu0.mem0": MeasurementStats(samples: [60], unit: "GB/s")],
+            [
+                "mem.triad.cpu0.mem0": MeasurementStats(samples: [60], unit: "GB/s"),
+                "disk.write": MeasurementStats(samples: [480], unit: "MB/s"),
+            ],
             facts: ["host.thp.enabled": "always", "host.governor": "performance: 0-71"])
         let results = [
             result("host.thp.enabled", observed: "madvise"), result("host.governor", observed: "performance: 0-71"),
@@ -80,13 +83,16 @@ final class BaselineTests: XCTestCase {
         let compared = BaselineComparison(baseline: old).compare(results, environment: ["kernel": "6.5.0"])
         XCTAssertEqual(
             compared.map { "\($0.id) \($0.status.rawValue)" },
-            ["baseline.mem.triad.cpu0.mem0 fail", "baseline.fact.host.thp.enabled fail"])
-        XCTAssertEqual(compared[1].expected, "always")
-        XCTAssertEqual(compared[1].observed, "madvise")
+            ["baseline.disk.write skip", "baseline.mem.triad.cpu0.mem0 fail", "baseline.fact.host.thp.enabled fail"])
+        XCTAssertEqual(compared[0].message, "not measured in this run")
+        XCTAssertEqual(compared[2].expected, "always")
+        XCTAssertEqual(compared[2].observed, "madvise")
         XCTAssertTrue(
-            compared[0].message.hasSuffix("the environment changed since the baseline: kernel 6.1.0 → 6.5.0"),
-            compared[0].message)
-        XCTAssertEqual(compared[0].layer, .baseline)
+            compared[1].message.hasSuffix("the environment changed since the baseline: kernel 6.1.0 → 6.5.0"),
+            compared[1].message)
+        XCTAssertEqual(compared[1].layer, .baseline)
+        XCTAssertTrue(compared[1].remediation.hasPrefix("Compare the environment"), compared[1].remediation)
+        XCTAssertTrue(compared[2].remediation.hasPrefix("If the change was intended"), compared[2].remediation)
     }
 
     func testRoundTripAndCorruptFiles() throws {

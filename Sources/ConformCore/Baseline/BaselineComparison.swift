@@ -60,11 +60,7 @@ public struct BaselineComparison: Sendable {
         var output: [CheckResult] = []
         for name in baseline.measurements.keys.sorted() {
             guard let stats = baseline.measurements[name] else { continue }
-            let template = Self.measurementMetadata
-            let metadata = CheckMetadata(
-                id: "baseline.\(name)", layer: .baseline, title: template.title, severity: template.severity,
-                remediation: template.remediation,
-                rationale: template.rationale)
+            let metadata = Self.measurementMetadata.with(id: "baseline.\(name)")
             guard let now = current[name] else {
                 output.append(
                     CheckResult(
@@ -84,13 +80,9 @@ public struct BaselineComparison: Sendable {
         }
         for name in baseline.facts.keys.sorted() {
             guard let before = baseline.facts[name], let after = facts[name], before != after else { continue }
-            let metadata = CheckMetadata(
-                id: "baseline.fact.\(name)", layer: .baseline, title: Self.factMetadata.title,
-                severity: Self.factMetadata.severity,
-                remediation: Self.factMetadata.remediation, rationale: Self.factMetadata.rationale)
             output.append(
                 CheckResult(
-                    metadata: metadata, host: host,
+                    metadata: Self.factMetadata.with(id: "baseline.fact.\(name)"), host: host,
                     finding: Finding(
                         .fail, expected: before, observed: after,
                         message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),

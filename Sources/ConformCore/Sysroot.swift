@@ -1,4 +1,3 @@
-import ConformCore
 import Foundation
 
 /// A tree mirroring `/` (a live machine's root, a fixture, a `conform capture`), read-only.
