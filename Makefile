@@ -31,7 +31,9 @@ demo: build
 ## Run every test: unit, probe, report-schema and end-to-end CLI tests, and the fixture drift check.
 test: setup check-fixtures
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-swift-testing
+	@# Each test bounds its own child processes; this bounds the whole suite (about 2 minutes) should
+	@# anything else ever hang, so CI fails with the log of the stuck test instead of running out its clock.
+	timeout --kill-after=30s 30m $(SWIFT) test --disable-swift-testing
 
 ## Take a baseline of every fixture host of the three profiles into baselines/<profile>/<host>.json.
 baselines: build

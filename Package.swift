@@ -44,11 +44,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore"]),
+        // Child processes for the tests that start programs: posix_spawn, waitpid and a deadline.
+        .target(name: "ConformTestSupport", path: "Tests/Support"),
+        .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
-        .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore"]),
+        .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore", "ConformTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -30,18 +31,14 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("conform-sigterm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["bench", "disk", "--dir", directory.path, "--size", "8GiB", "--min-free", "0", "--json"]
-        process.standardOutput = Pipe()
-        process.standardError = Pipe()
         // 8 GiB only if the disk has room; the write is stopped long before it ends.
         var stats = statvfs()
         guard statvfs(directory.path, &stats) == 0, Double(stats.f_bavail) * Double(stats.f_frsize) > 10 * 1_073_741_824
         else {
             throw XCTSkip("needs 10 GiB free in /var/tmp to start a long write")
         }
-        try process.run()
+        let process = try Subprocess(
+            binary.path, ["bench", "disk", "--dir", directory.path, "--size", "8GiB", "--min-free", "0", "--json"])
         var sawFile = false
         for _ in 0..<100 where !sawFile {
             sawFile = !((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).isEmpty
@@ -49,9 +46,8 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         }
         XCTAssertTrue(sawFile, "the benchmark created its scratch file")
         Thread.sleep(forTimeInterval: 0.3)
-        process.terminate()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 128 + SIGTERM)
+        process.send(SIGTERM)
+        XCTAssertEqual(try process.finish(within: 60).status, 128 + SIGTERM, "conform's own exit code after SIGTERM")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "nothing left behind")
     }
 
@@ -63,7 +59,7 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         }
         let lab = try temporaryDirectory()
         let script = repositoryRoot.appendingPathComponent("scripts/netlab.sh")
-        addTeardownBlock { _ = try? Process.run(script, arguments: ["down", lab.path]).waitUntilExit() }
+        addTeardownBlock { [self] in _ = try? run(script, ["down", lab.path], within: 60) }
         let up = try run(script, ["up", lab.path])
         XCTAssertEqual(up.status, 0, up.stderr)
         let url = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

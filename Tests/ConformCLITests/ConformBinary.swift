@@ -1,15 +1,9 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-
-/// What a command printed and how it ended.
-struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
 
 /// Runs commands, the built `conform` binary first of all, from end-to-end tests.
 protocol ConformBinary: XCTestCase {}
@@ -28,26 +22,31 @@ extension ConformBinary {
         return try run(binary, arguments, in: directory ?? repositoryRoot, environment: environment)
     }
 
-    /// Runs a program (an absolute URL, or a name looked up on PATH).
-    func run(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil)
-        throws -> Outcome
-    {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs a program (an absolute URL, or a name looked up on PATH) to its end; one that runs past `seconds`
+    /// is killed and fails the test with what it had printed.
+    func run(
+        _ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+        within seconds: Double = 300
+    ) throws -> Outcome {
+        try runCommand(
+            program.path, arguments, in: directory?.path, environment: environment, within: seconds)
+    }
+
+    /// Starts a program in the background (its output discarded); it is stopped when the test ends.
+    func start(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Subprocess {
+        let child = try Subprocess(program, arguments, environment: environment, output: .discard)
+        addTeardownBlock { child.stop() }
+        return child
+    }
+
+    /// The port a server the test started writes to `file` once it listens.
+    func port(writtenTo file: URL, within seconds: Double = 15) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let port = try? String(contentsOf: file, encoding: .utf8), !port.isEmpty { return port }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw SubprocessError("the server did not write its port to \(file.path) within \(seconds) s")
     }
 
     func shell(_ command: String) throws -> Outcome {

@@ -1,3 +1,4 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -61,11 +62,8 @@ final class LibvirtIntegrationTests: XCTestCase, ConformBinary {
             """
         try domainXML.write(to: work.appendingPathComponent("domain.xml"), atomically: true, encoding: .utf8)
         // The guest goes away on every path, whatever happens below.
-        addTeardownBlock { [uri] in
-            _ = try? Process.run(
-                URL(fileURLWithPath: "/bin/sh"),
-                arguments: ["-c", "virsh -c \(uri) destroy \(name); virsh -c \(uri) undefine \(name)"]
-            ).waitUntilExit()
+        addTeardownBlock { [self, uri] in
+            _ = try? shell("virsh -c \(uri) destroy \(name); virsh -c \(uri) undefine \(name)")
         }
         let defined = try virsh("define \(work.appendingPathComponent("domain.xml").path)")
         XCTAssertEqual(defined.status, 0, defined.stderr)

@@ -1,3 +1,4 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -77,10 +78,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let out = work.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         // Another run holds the lock (util-linux flock, as a second conform process would).
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [out.appendingPathComponent(".lock").path, "sleep", "3"]
-        try holder.run()
+        let holder = try start("/usr/bin/flock", [out.appendingPathComponent(".lock").path, "sleep", "3"])
         Thread.sleep(forTimeInterval: 0.3)
         let refused = try conform([
             "run", "--profile", "mac-numa", "--fixture",
@@ -90,7 +88,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertTrue(
             refused.stderr.contains("is writing to \(out.path); this one stops without running"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("results.json").path))
-        holder.waitUntilExit()  // the other run ends and lets go
+        _ = try holder.finish(within: 30)  // the other run ends and lets go
         let later = try conform([
             "run", "--profile", "mac-numa", "--fixture",
             repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--out", out.path, "--quiet", "--layers",
@@ -103,22 +101,13 @@ final class NightlyTests: XCTestCase, ConformBinary {
         let work = try temporaryDirectory()
         // A cluster whose API server never answers keeps the run busy until it is killed.
         let portFile = work.appendingPathComponent("port")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = [
-            "python3", repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--hang", "--port-file",
-            portFile.path,
-        ]
-        try server.run()
-        addTeardownBlock {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)) ?? ""
-            if port.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-        }
+        _ = try start(
+            "python3",
+            [
+                repositoryRoot.appendingPathComponent("scripts/fake-apiserver.py").path, "--hang", "--port-file",
+                portFile.path,
+            ])
+        let port = try port(writtenTo: portFile)
         let kubeconfig = work.appendingPathComponent("kubeconfig")
         try """
         apiVersion: v1
@@ -127,22 +116,17 @@ final class NightlyTests: XCTestCase, ConformBinary {
         current-context: c
         users: [{name: u, user: {token: t}}]
         """.write(to: kubeconfig, atomically: true, encoding: .utf8)
-        let run = Process()
-        run.executableURL = binary
-        run.arguments = [
-            "run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig.path, "--kube-timeout",
-            "60",
-        ]
-        run.currentDirectoryURL = work
         var environment = ProcessInfo.processInfo.environment
         environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
-        run.environment = environment
-        run.standardOutput = Pipe()
-        run.standardError = Pipe()
-        try run.run()
+        let run = try Subprocess(
+            binary.path,
+            [
+                "run", "--profile", "mac-numa", "--layers", "cluster", "--kubeconfig", kubeconfig.path,
+                "--kube-timeout", "60",
+            ], in: work.path, environment: environment)
         Thread.sleep(forTimeInterval: 1)
-        kill(run.processIdentifier, SIGKILL)
-        run.waitUntilExit()
+        run.send(SIGKILL)
+        XCTAssertEqual(try run.finish(within: 30).status, 128 + SIGKILL)
         let reports = work.appendingPathComponent("reports/mac-numa")
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: reports.path)) ?? []
         XCTAssertEqual(entries.filter { $0 != ".lock" }, [], "no report folder, no latest link, no temporary file")
@@ -198,16 +182,8 @@ final class NightlyTests: XCTestCase, ConformBinary {
             open(sys.argv[2], "w").write(str(s.server_address[1]))
             s.handle_request()
             """
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", script, received.path, portFile.path]
-        try server.run()
-        addTeardownBlock { server.terminate() }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)) ?? ""
-            if port.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-        }
+        let server = try start("python3", ["-c", script, received.path, portFile.path])
+        let port = try port(writtenTo: portFile)
         let outcome = try conform([
             "run", "--profile", "mac-numa", "--fixture",
             repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
@@ -215,7 +191,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
             "http://127.0.0.1:\(port)/api/v1/import/prometheus",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        server.waitUntilExit()
+        XCTAssertEqual(try server.finish(within: 30).status, 0, "the import endpoint got its one request")
         let body = try String(contentsOf: received, encoding: .utf8)
         XCTAssertTrue(body.hasPrefix("/api/v1/import/prometheus\n# HELP conform_check_status"), body)
         XCTAssertTrue(

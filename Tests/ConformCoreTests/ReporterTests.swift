@@ -1,4 +1,5 @@
 import ConformCore
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -155,14 +156,6 @@ final class ReporterTests: XCTestCase {
 
 /// Runs a command-line tool found on PATH and returns its exit status and combined output.
 func runTool(_ tool: String, _ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let outcome = try runCommand(tool, arguments, within: 120)
+    return (outcome.status, outcome.stdout + outcome.stderr)
 }
