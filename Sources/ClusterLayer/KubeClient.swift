@@ -97,7 +97,7 @@ public final class KubeClient: @unchecked Sendable {
             if code == CURLE_OK { code = curl_easy_perform(handle) }
         }
         guard code == CURLE_OK else {
-            let detail = String(cString: errorBuffer)
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let summary = String(cString: curl_easy_strerror(code))
             throw ProbeError(path: url, reason: detail.isEmpty ? summary : "\(summary): \(detail)")
         }
