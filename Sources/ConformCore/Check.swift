@@ -14,6 +14,9 @@ public struct Check: Sendable {
 
 /// The checks of one host, in catalog order, as a layer hands them to the runner.
 public struct HostPlan: Sendable {
+    /// The name cluster results are filed under: the cluster is no single host.
+    public static let clusterHost = "cluster"
+
     public let host: String
     public let checks: [Check]
 

@@ -47,12 +47,11 @@ extension Conform.BaselineCommand {
             let selection = try self.selection.selection()
             var runs: [[CheckResult]] = []
             for _ in 0..<self.runs {
-                runs.append(
-                    Runner().run([
-                        Wiring.plan(
-                            for: target, profile: profile, selection: selection, quick: quick,
-                            fixture: source.fixture != nil)
-                    ]))
+                // The cluster as this host sees it (labels, taints, placement) drifts too.
+                let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection)
+                let plan = Wiring.plan(
+                    for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil)
+                runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? [])))
             }
             let environment = HostEnvironment.probe(
                 sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))

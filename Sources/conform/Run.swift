@@ -57,7 +57,9 @@ extension Conform {
                 || selection.includes(layer: .bench)
             let targets = needsHosts ? try TargetResolver.resolve(profile: profile, source: source) : []
             // A baseline of a host this run does not check is unusable input: say so before running anything.
-            let baselineTarget = try baseline.map { baseline in
+            // A cluster-only run compares the baseline's cluster facts and needs none of its hosts.
+            let baselineTarget = try baseline.flatMap { baseline -> Target? in
+                guard needsHosts else { return nil }
                 guard let target = targets.first(where: { $0.spec.name == baseline.host }) else {
                     throw InputError(
                         file: self.baseline ?? "", field: "host",
@@ -74,9 +76,11 @@ extension Conform {
                 plans.append(cluster)
             }
             var results = Runner(checkTimeout: checkTimeout).run(plans)
-            if let baseline, let target = baselineTarget {
-                let environment = HostEnvironment.probe(
-                    sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
+            if let baseline {
+                let environment =
+                    baselineTarget.map {
+                        HostEnvironment.probe(sysroot: $0.sysroot, facts: Wiring.hostFacts(sysroot: $0.sysroot))
+                    } ?? baseline.environment
                 results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(
                     results, environment: environment)
             }

@@ -16,9 +16,6 @@ enum Wiring {
         HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all + BenchCatalog.all
     }
 
-    /// The name cluster results are filed under: the cluster is no single host.
-    static let clusterHost = "cluster"
-
     /// The cluster checks, once per run: against a fixture's kubectl JSON, or the API server of the
     /// kubeconfig. `nil` when the layer does not apply (a fixture without `cluster/`, or no kubeconfig
     /// when the cluster layer was not asked for by name).
@@ -38,7 +35,7 @@ enum Wiring {
                 let missing = ProbeError(path: located.lookedAt.joined(separator: ", "), reason: "no kubeconfig found")
                 facts = ClusterFacts(source: "kubeconfig", all: .failed(missing))
                 return HostPlan(
-                    host: clusterHost,
+                    host: HostPlan.clusterHost,
                     checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {
                         selection.includes($0.metadata)
                     })
@@ -52,7 +49,7 @@ enum Wiring {
             facts = ClusterProbe.probe(client: client)
         }
         return HostPlan(
-            host: clusterHost,
+            host: HostPlan.clusterHost,
             checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) }
         )
     }

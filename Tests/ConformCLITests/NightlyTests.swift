@@ -42,6 +42,50 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertTrue(diff.stdout.contains("host.thp.enabled: always"))
     }
 
+    func testARelabelledNodeIsClusterDrift() throws {
+        let work = try temporaryDirectory()
+        let fixture = try fixtureCopy("mac-numa")
+        let baseline = work.appendingPathComponent("numa-server.json").path
+        let captured = try conform([
+            "baseline", "capture", "--profile", "mac-numa", "--fixture", fixture.path, "--host", "numa-server",
+            "--runs", "1", "--out", baseline,
+        ])
+        XCTAssertEqual(captured.status, 0, captured.stderr)
+        // Someone relabels a worker by hand: kubectl label node k3s-slm-worker-1 workload=batch --overwrite.
+        let nodesFile = fixture.appendingPathComponent("cluster/nodes.json")
+        var nodes = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: nodesFile)) as? [String: Any])
+        var items = try XCTUnwrap(nodes["items"] as? [[String: Any]])
+        let index = try XCTUnwrap(
+            items.firstIndex { ($0["metadata"] as? [String: Any])?["name"] as? String == "k3s-slm-worker-1" })
+        var metadata = try XCTUnwrap(items[index]["metadata"] as? [String: Any])
+        var labels = try XCTUnwrap(metadata["labels"] as? [String: String])
+        labels["workload"] = "batch"
+        metadata["labels"] = labels
+        items[index]["metadata"] = metadata
+        nodes["items"] = items
+        try JSONSerialization.data(withJSONObject: nodes).write(to: nodesFile)
+
+        // The cluster layer alone: no host is probed, the baseline's cluster facts are compared.
+        let drifted = try conform(
+            [
+                "run", "--profile", "mac-numa", "--fixture", fixture.path, "--baseline", baseline, "--layers",
+                "cluster", "--format", "console",
+            ], in: work)
+        XCTAssertEqual(drifted.status, 1)
+        let line = drifted.stdout.split(separator: "\n").first {
+            $0.contains("baseline.fact.k8s.node.labels[k3s-slm-worker-1]")
+        }
+        XCTAssertTrue(line?.hasPrefix("FAIL   cluster  ") ?? false, drifted.stdout)
+        XCTAssertTrue(
+            line?.contains("numa-node=0, role=worker, workload=slm → workload=batch") ?? false, drifted.stdout)
+        XCTAssertFalse(
+            drifted.stdout.contains("baseline.fact.host."), "host facts were not looked at, so they did not drift")
+        XCTAssertFalse(drifted.stdout.contains("baseline.host."), "nor were the host's measurements")
+        XCTAssertTrue(
+            drifted.stdout.contains("PASS   cluster  baseline.k8s.k3s-slm-worker-1.cpu.requests-ratio "), drifted.stdout
+        )
+    }
+
     func testTheCheckedInBaselinesMatchTheirFixtures() throws {
         for profile in ["mac-numa", "single-numa", "distributed"] {
             let hosts = try FileManager.default.contentsOfDirectory(

@@ -12,7 +12,8 @@ public struct Baseline: Codable, Sendable, Equatable {
     public var conformVersion: String
     /// Kernel, CPU model and microcode, BIOS date, THP, governor: what may explain a regression.
     public var environment: [String: String]
-    /// Every check's observed value, by result name (`host.thp.enabled`, `hv.vcpupin.expected[vm1]`).
+    /// Every check's observed value, by result name (`host.thp.enabled`, `hv.vcpupin.expected[vm1]`), the
+    /// cluster's as it was seen from this host (`k8s.node.labels[w0]`) included.
     public var facts: [String: String]
     /// Every measurement over the runs it was taken from.
     public var measurements: [String: MeasurementStats]
@@ -32,25 +33,28 @@ public struct Baseline: Codable, Sendable, Equatable {
         self.measurements = measurements
     }
 
-    /// Builds a baseline from the results of `runs` runs of the same host.
+    /// Builds a baseline from the results of `runs` runs of the same host (and of the cluster, when the runs
+    /// checked it).
     public static func from(
         runs: [[CheckResult]], profile: String, host: String, taken: Date, conformVersion: String,
         environment: [String: String]
     ) -> Baseline {
-        var samples: [String: (unit: String, values: [Double])] = [:]
+        var samples: [String: (unit: String, check: String, values: [Double])] = [:]
         var facts: [String: String] = [:]
         for results in runs {
-            for result in results where result.host == host {
+            for result in results where result.host == host || result.host == HostPlan.clusterHost {
                 if !result.observed.isEmpty { facts[result.qualifiedName] = result.observed }
                 for measurement in result.measurements {
-                    samples[measurement.name, default: (measurement.unit, [])].values.append(measurement.value)
+                    samples[measurement.name, default: (measurement.unit, result.id, [])].values.append(
+                        measurement.value)
                 }
             }
         }
         return Baseline(
             profile: profile, host: host, taken: ReportTime.rfc3339(taken), conformVersion: conformVersion,
             environment: environment,
-            facts: facts, measurements: samples.mapValues { MeasurementStats(samples: $0.values, unit: $0.unit) })
+            facts: facts,
+            measurements: samples.mapValues { MeasurementStats(samples: $0.values, unit: $0.unit, check: $0.check) })
     }
 
     /// Reads a baseline; anything that is not one is an `InputError` naming the file.
@@ -100,14 +104,18 @@ public struct Baseline: Codable, Sendable, Equatable {
 /// A measurement over repeated runs: its median and how much it varied.
 public struct MeasurementStats: Codable, Sendable, Equatable {
     public var unit: String
+    /// The check that measured it (absent in baselines from before it was recorded): a run that did not run
+    /// that check did not look, so the measurement is not compared.
+    public var check: String?
     public var samples: [Double]
     public var median: Double
     /// (max − min) / median over the samples: 0 for a single run.
     public var spread: Double
 
-    public init(samples: [Double], unit: String) {
+    public init(samples: [Double], unit: String, check: String? = nil) {
         let sorted = samples.sorted()
         self.unit = unit
+        self.check = check
         self.samples = samples
         median =
             sorted.isEmpty

@@ -43,25 +43,29 @@ public struct BaselineComparison: Sendable {
             "If the change was intended, take a new baseline (`conform baseline capture`); otherwise put it back.",
         rationale: "Drift between nights is found before it becomes an outage.")
 
-    /// Results `baseline.<measurement>` and `baseline.fact.<fact>` for the baseline's host in `results`.
+    /// Results `baseline.<measurement>` and `baseline.fact.<fact>` for the baseline's host (and the cluster)
+    /// in `results`; a fact the run did not look at (another layer, another selection) is not drift.
     public func compare(_ results: [CheckResult], environment: [String: String]) -> [CheckResult] {
         let host = baseline.host
-        let ours = results.filter { $0.host == host }
-        var current: [String: Measurement] = [:]
-        var facts: [String: String] = [:]
+        let ours = results.filter { $0.host == host || $0.host == HostPlan.clusterHost }
+        var current: [String: (measurement: Measurement, host: String)] = [:]
+        var facts: [String: (value: String, host: String)] = [:]
         for result in ours {
-            if !result.observed.isEmpty { facts[result.qualifiedName] = result.observed }
-            for measurement in result.measurements { current[measurement.name] = measurement }
+            if !result.observed.isEmpty { facts[result.qualifiedName] = (result.observed, result.host) }
+            for measurement in result.measurements { current[measurement.name] = (measurement, result.host) }
         }
         let environmentChanges = baseline.environment.keys.sorted().compactMap { key -> String? in
             let now = environment[key] ?? "unknown"
             return now == baseline.environment[key] ? nil : "\(key) \(baseline.environment[key] ?? "unknown") → \(now)"
         }
         var output: [CheckResult] = []
+        let ranChecks = Set(ours.map(\.id))
         for name in baseline.measurements.keys.sorted() {
             guard let stats = baseline.measurements[name] else { continue }
+            // Another layer or selection: not looked at, like a fact (the check ran but measured nothing: skip).
+            if let check = stats.check, !ranChecks.contains(check) { continue }
             let metadata = Self.measurementMetadata.with(id: "baseline.\(name)")
-            guard let now = current[name] else {
+            guard let (now, measuredOn) = current[name] else {
                 output.append(
                     CheckResult(
                         metadata: metadata, host: host,
@@ -76,13 +80,15 @@ public struct BaselineComparison: Sendable {
                     "; the environment changed since the baseline: " + environmentChanges.joined(separator: ", ")
             }
             finding.measurements = [now]
-            output.append(CheckResult(metadata: metadata, host: host, finding: finding, durationSeconds: 0))
+            output.append(CheckResult(metadata: metadata, host: measuredOn, finding: finding, durationSeconds: 0))
         }
         for name in baseline.facts.keys.sorted() {
-            guard let before = baseline.facts[name], let after = facts[name], before != after else { continue }
+            guard let before = baseline.facts[name], let (after, factHost) = facts[name], before != after else {
+                continue
+            }
             output.append(
                 CheckResult(
-                    metadata: Self.factMetadata.with(id: "baseline.fact.\(name)"), host: host,
+                    metadata: Self.factMetadata.with(id: "baseline.fact.\(name)"), host: factHost,
                     finding: Finding(
                         .fail, expected: before, observed: after,
                         message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),
