@@ -15,11 +15,14 @@ public struct DiskBenchmark: Sendable {
     public var minimumFreeBytes: Double
     /// The device class, for telling a cache from a disk.
     public var media: DiskSpec.Media?
+    /// Seconds the write and the read may take together; past it the run stops and the file is removed.
+    public var budgetSeconds: Double
 
     public init(
         directory: String, sizeBytes: Double, blockBytes: Int = 1_048_576, queueDepth: Int = 1,
-        minimumFreeBytes: Double = 0, media: DiskSpec.Media? = nil
+        minimumFreeBytes: Double = 0, media: DiskSpec.Media? = nil, budgetSeconds: Double = 1200
     ) {
+        self.budgetSeconds = budgetSeconds
         self.directory = directory
         self.sizeBytes = sizeBytes
         self.blockBytes = blockBytes
@@ -84,16 +87,17 @@ public struct DiskBenchmark: Sendable {
         progress?(
             "disk write: \(ByteSize.text(bytes)) to \(directory), \(blockBytes / 1024) KiB blocks, queue depth \(queueDepth)"
         )
-        let writeSeconds = try transfer(path: path, blocks: blocks, write: true)
+        let deadline = Deadline(seconds: budgetSeconds)
+        let writeSeconds = try transfer(path: path, blocks: blocks, write: true, deadline: deadline)
         progress?("disk read: \(ByteSize.text(bytes)) from \(directory)")
-        let readSeconds = try transfer(path: path, blocks: blocks, write: false)
+        let readSeconds = try transfer(path: path, blocks: blocks, write: false, deadline: deadline)
         return Result(
             writeMBps: bytes / writeSeconds / 1e6, readMBps: bytes / readSeconds / 1e6, bytes: bytes, file: path)
     }
 
     /// Moves every block with `queueDepth` threads taking blocks in turn; returns the seconds taken,
-    /// fsync included for writes.
-    func transfer(path: String, blocks: Int, write: Bool) throws -> Double {
+    /// fsync included for writes. Past `deadline` no further block starts.
+    func transfer(path: String, blocks: Int, write: Bool, deadline: Deadline) throws -> Double {
         let flags = write ? (O_WRONLY | O_CREAT | cbk_o_direct()) : (O_RDONLY | cbk_o_direct())
         let descriptor = open(path, flags, 0o600)
         guard descriptor >= 0 else {
@@ -127,6 +131,16 @@ public struct DiskBenchmark: Sendable {
                     return value
                 }
                 guard block < blocks, failures.withLock({ $0.isEmpty }) else { return }
+                if deadline.passed {
+                    let done = ByteSize.text(Double(block) * Double(blockBytes))
+                    let total = ByteSize.text(Double(blocks) * Double(blockBytes))
+                    failures.withLock {
+                        $0.append(
+                            "the disk benchmark ran past its time budget of \(deadline.text) after \(write ? "writing" : "reading") \(done) of \(total) in \(path); give it a larger budget or a smaller size"
+                        )
+                    }
+                    return
+                }
                 let offset = off_t(block) * off_t(blockBytes)
                 let done =
                     write

@@ -63,11 +63,14 @@ public struct MemoryBenchmark: Sendable {
     public var threads: Int?
     public var repetitions: Int
     public var lastLevelCacheBytes: Double
+    /// Seconds the cells of one call may take in all; no kernel starts after that.
+    public var budgetSeconds: Double
 
     public init(
         topology: NUMATopology, kernels: [MemoryKernel] = MemoryKernel.allCases, arrayBytes: Double = 1e9,
         threads: Int? = nil,
-        repetitions: Int = 10, lastLevelCacheBytes: Double = CacheProbe.lastLevelCacheBytes()
+        repetitions: Int = 10, lastLevelCacheBytes: Double = CacheProbe.lastLevelCacheBytes(),
+        budgetSeconds: Double = 1800
     ) {
         self.topology = topology
         self.kernels = kernels
@@ -75,6 +78,7 @@ public struct MemoryBenchmark: Sendable {
         self.threads = threads
         self.repetitions = repetitions
         self.lastLevelCacheBytes = lastLevelCacheBytes
+        self.budgetSeconds = budgetSeconds
     }
 
     /// Arrays at least 4× the last-level cache, so the caches hold a quarter at most.
@@ -98,8 +102,11 @@ public struct MemoryBenchmark: Sendable {
         return min(threads ?? max(1, physical), available.count)
     }
 
-    /// Every kernel for one (CPU node, memory node) pair.
-    public func run(cpuNode: Int, memNode: Int, progress: ((String) -> Void)? = nil) throws -> [MemoryCell] {
+    /// Every kernel for one (CPU node, memory node) pair; past `deadline` no further kernel starts.
+    public func run(
+        cpuNode: Int, memNode: Int, deadline: Deadline? = nil, progress: ((String) -> Void)? = nil
+    ) throws -> [MemoryCell] {
+        let deadline = deadline ?? Deadline(seconds: budgetSeconds)
         let threadCPUs = Array(cpus(ofNode: cpuNode).prefix(threadCount(forNode: cpuNode)))
         guard !threadCPUs.isEmpty else { throw BenchError("NUMA node \(cpuNode) has no CPUs") }
         guard topology.node(memNode) != nil else { throw BenchError("there is no NUMA node \(memNode)") }
@@ -110,6 +117,11 @@ public struct MemoryBenchmark: Sendable {
         var cells: [MemoryCell] = []
         var offNode: Double?
         for kernel in kernels {
+            guard !deadline.passed else {
+                throw BenchError(
+                    "the memory benchmark ran past its time budget of \(deadline.text) before the \(kernel.rawValue) kernel of CPU node \(cpuNode), memory node \(memNode); give it a larger budget or smaller arrays"
+                )
+            }
             progress?(
                 "memory \(kernel.rawValue): CPUs of node \(cpuNode), memory of node \(memNode), \(threadCPUs.count) threads"
             )
@@ -137,10 +149,16 @@ public struct MemoryBenchmark: Sendable {
 
     /// The whole matrix: every CPU node against every memory node.
     public func matrix(progress: ((String) -> Void)? = nil) throws -> [MemoryCell] {
+        try cells(cpuNodes: topology.nodes.map(\.id), memNodes: topology.nodes.map(\.id), progress: progress)
+    }
+
+    /// The cells of the given CPU nodes against the given memory nodes, all within one time budget.
+    public func cells(cpuNodes: [Int], memNodes: [Int], progress: ((String) -> Void)? = nil) throws -> [MemoryCell] {
+        let deadline = Deadline(seconds: budgetSeconds)
         var cells: [MemoryCell] = []
-        for cpuNode in topology.nodes.map(\.id) {
-            for memNode in topology.nodes.map(\.id) {
-                cells += try run(cpuNode: cpuNode, memNode: memNode, progress: progress)
+        for cpuNode in cpuNodes {
+            for memNode in memNodes {
+                cells += try run(cpuNode: cpuNode, memNode: memNode, deadline: deadline, progress: progress)
             }
         }
         return cells

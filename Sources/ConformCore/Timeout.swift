@@ -15,3 +15,19 @@ public func withTimeLimit<T: Sendable>(seconds: Double, _ work: @escaping @Senda
     guard done.wait(timeout: .now() + seconds) == .success else { return nil }
     return result.withLock { $0 }
 }
+
+/// A point in time a piece of work must not start past (a benchmark's time budget).
+public struct Deadline: Sendable {
+    public let seconds: Double
+    let end: DispatchTime
+
+    public init(seconds: Double) {
+        self.seconds = seconds
+        end = .now() + seconds
+    }
+
+    public var passed: Bool { DispatchTime.now() >= end }
+
+    /// "600 s".
+    public var text: String { seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s" }
+}

@@ -35,10 +35,14 @@ extension Conform.Bench {
         @Option(help: "Timed repetitions after the warm-up.")
         var repetitions: Int = 10
 
+        @Option(help: "Seconds all the cells may take; no kernel starts after that and the run is an error.")
+        var budget: Double = 1800
+
         @Flag(help: "Print the result as JSON (schema conform.bench/v1).")
         var json = false
 
         func validate() throws {
+            if budget <= 0 { throw ValidationError("'--budget' must be a positive number of seconds") }
             guard (ByteSize.parse(size) ?? 0) > 0 else {
                 throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'")
             }
@@ -64,14 +68,10 @@ extension Conform.Bench {
             let benchmark = MemoryBenchmark(
                 topology: topology, kernels: try parsedKernels(), arrayBytes: ByteSize.parse(size) ?? 1e9,
                 threads: threads,
-                repetitions: repetitions)
-            let progress = Progress.printer(enabled: !json)
-            let cpuNodes = cpuNode.map { [$0] } ?? topology.nodes.map(\.id)
-            let memNodes = memNode.map { [$0] } ?? topology.nodes.map(\.id)
-            var cells: [MemoryCell] = []
-            for cpu in cpuNodes {
-                for mem in memNodes { cells += try benchmark.run(cpuNode: cpu, memNode: mem, progress: progress) }
-            }
+                repetitions: repetitions, budgetSeconds: budget)
+            let cells = try benchmark.cells(
+                cpuNodes: cpuNode.map { [$0] } ?? topology.nodes.map(\.id),
+                memNodes: memNode.map { [$0] } ?? topology.nodes.map(\.id), progress: Progress.printer(enabled: !json))
             if json {
                 let document = BenchDocument(
                     benchmark: "memory",
@@ -123,10 +123,14 @@ extension Conform.Bench {
         @Option(help: "The device class (ssd, hdd, nvme): a figure above what it can do is flagged as a cache hit.")
         var media: String?
 
+        @Option(help: "Seconds the write and read may take together; past it the run stops and removes its file.")
+        var budget: Double = 1200
+
         @Flag(help: "Print the result as JSON (schema conform.bench/v1).")
         var json = false
 
         func validate() throws {
+            if budget <= 0 { throw ValidationError("'--budget' must be a positive number of seconds") }
             for (flag, value, least) in [
                 ("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0),
             ]
@@ -144,7 +148,7 @@ extension Conform.Bench {
                 directory: dir, sizeBytes: ByteSize.parse(size) ?? 0,
                 blockBytes: Int(ByteSize.parse(blockSize) ?? 1_048_576),
                 queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0,
-                media: media.flatMap(DiskSpec.Media.init))
+                media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
             let result = try benchmark.run(progress: Progress.printer(enabled: !json))
             if json {
                 let parameters = [

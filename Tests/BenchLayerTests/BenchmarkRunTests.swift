@@ -63,6 +63,26 @@ final class BenchmarkRunTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [])
     }
 
+    func testBenchmarksStopAtTheirTimeBudgetAndLeaveNothing() throws {
+        let memory = MemoryBenchmark(
+            topology: try localTopology(), arrayBytes: 4e6, repetitions: 3, lastLevelCacheBytes: 1e6, budgetSeconds: 0)
+        XCTAssertThrowsError(try memory.matrix()) { error in
+            XCTAssertTrue(
+                "\(error)".hasPrefix(
+                    "the memory benchmark ran past its time budget of 0 s before the read kernel of CPU node 0, memory node 0"
+                ), "\(error)")
+        }
+        let directory = try temporaryDirectory()
+        XCTAssertThrowsError(try DiskBenchmark(directory: directory, sizeBytes: 8 * 1_048_576, budgetSeconds: 0).run())
+        {
+            error in
+            XCTAssertTrue(
+                "\(error)".hasPrefix("the disk benchmark ran past its time budget of 0 s after writing "), "\(error)")
+            XCTAssertTrue("\(error)".contains(" of 8.0 MiB in \(directory)/.conform-bench-"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "the scratch file is gone")
+    }
+
     func testSizes() {
         XCTAssertEqual(ByteSize.parse("1GB"), 1e9)
         XCTAssertEqual(ByteSize.parse("8GiB"), 8 * 1_073_741_824)

@@ -27,6 +27,20 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         XCTAssertNil(values["mem.copy.cpu0.mem0"], "only the kernels asked for")
     }
 
+    func testAMatrixPastItsBudgetIsAnError() throws {
+        // A microsecond: gone before the arrays are even mapped, so no kernel starts.
+        let outcome = try conform([
+            "bench", "memory", "--cpu-node", "0", "--mem-node", "0", "--size", "64MiB", "--kernels", "read,triad",
+            "--repetitions", "1", "--budget", "0.000001", "--json",
+        ])
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(
+            outcome.stderr.contains(
+                "the memory benchmark ran past its time budget of 1e-06 s before the read kernel of CPU node 0"),
+            outcome.stderr)
+        XCTAssertEqual(outcome.stdout, "", "no half a matrix on stdout")
+    }
+
     func testDiskScratchFileIsRemovedOnSIGTERM() throws {
         let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("conform-sigterm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
