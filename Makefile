@@ -4,7 +4,8 @@ SWIFT        ?= swift
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
                 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
                 iproute2 ethtool nginx-light likwid fio iperf3 bc
-PIP_PACKAGES := junitparser
+# junitparser reads the JUnit reports back; moto's server (with boto3) is the S3 endpoint of the SigV4 test.
+PIP_PACKAGES := junitparser boto3 moto[server]
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -17,7 +18,7 @@ setup:
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import junitparser" 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES) \
+	@python3 -c "import junitparser, boto3, flask, moto.server" 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES) \
 		|| python3 -m pip install --quiet --break-system-packages $(PIP_PACKAGES)
 
 build: setup

@@ -50,6 +50,9 @@ public struct NetBenchmark: Sendable {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
+    /// SHA-256 of no bytes.
+    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
     public func run() throws -> Result {
         _ = Self.globalInit
         guard let handle = curl_easy_init() else { throw BenchError("libcurl could not start a transfer") }
@@ -57,6 +60,15 @@ public struct NetBenchmark: Sendable {
         let state = TransferState(remaining: upload ? uploadBytes : 0)
         let context = Unmanaged.passUnretained(state).toOpaque()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var headers: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headers) }
+        if credentials != nil {
+            // S3 wants the payload's hash in a signed header on every SigV4 request and refuses requests
+            // without it; libcurl before 8.x does not add it. A download has no payload (the hash of ""); an
+            // upload streams one, which is sent unsigned. libcurl signs the header and uses its value.
+            headers = curl_slist_append(
+                headers, "x-amz-content-sha256: \(upload ? "UNSIGNED-PAYLOAD" : Self.emptySHA256)")
+        }
         var code = CURLE_OK
         func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
         errorBuffer.withUnsafeMutableBufferPointer { buffer in
@@ -70,6 +82,7 @@ public struct NetBenchmark: Sendable {
                 set(CCurl_setopt_string(handle, CURLOPT_AWS_SIGV4, "aws:amz:\(credentials.region):s3"))
                 set(CCurl_setopt_string(handle, CURLOPT_USERNAME, credentials.accessKey))
                 set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, credentials.secretKey))
+                set(CCurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)))
             }
             set(
                 CCurl_setopt_write(
@@ -98,8 +111,10 @@ public struct NetBenchmark: Sendable {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            var status = 0
+            _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             throw BenchError(
-                "\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")"
+                "\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")\(Self.refusalHint(status: status, credentials: credentials))"
             )
         }
         func microseconds(_ info: CURLINFO) -> Double {
@@ -116,6 +131,15 @@ public struct NetBenchmark: Sendable {
             bytes: bytes, goodputMBps: bytes / seconds / 1e6,
             timeToFirstByteMs: microseconds(CURLINFO_STARTTRANSFER_TIME_T) * 1000,
             totalSeconds: total, upload: upload)
+    }
+
+    /// What to look at when the server refused the request (never the secret itself).
+    static func refusalHint(status: Int, credentials: S3Credentials?) -> String {
+        guard status == 401 || status == 403 else { return "" }
+        guard let credentials else {
+            return "; no S3 credentials were given (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for S3/MinIO)"
+        }
+        return "; the request was signed for \(credentials): check AWS_SECRET_ACCESS_KEY and AWS_REGION"
     }
 
     /// TCP goodput of an Ethernet link at `megabits` line rate with 1500-byte frames and TCP timestamps:
