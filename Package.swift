@@ -1,5 +1,10 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// The memory kernels use the widest vector stores the build machine has. A binary meant for another
+// machine (an older host, an emulated guest) is built with CONFORM_MARCH set to its CPU, e.g. x86-64-v3.
+let benchMarch = ProcessInfo.processInfo.environment["CONFORM_MARCH"] ?? "native"
 
 let package = Package(
     name: "conform",
@@ -24,7 +29,8 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // The hot loops are compiled optimised even in debug builds: a -O0 kernel measures the compiler.
-        .target(name: "CBenchKernels", cSettings: [.unsafeFlags(["-O3", "-march=native", "-fno-strict-aliasing"])]),
+        .target(
+            name: "CBenchKernels", cSettings: [.unsafeFlags(["-O3", "-march=\(benchMarch)", "-fno-strict-aliasing"])]),
 
         .target(
             name: "ConformCore",
