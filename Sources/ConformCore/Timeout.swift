@@ -29,5 +29,5 @@ public struct Deadline: Sendable {
     public var passed: Bool { DispatchTime.now() >= end }
 
     /// "600 s".
-    public var text: String { seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s" }
+    public var text: String { Runner.format(seconds: seconds) }
 }
