@@ -7,11 +7,15 @@
 /// Which checks a run includes: `--layers`, then `--only` and `--skip` shell globs on check ids.
 public struct Selection: Sendable, Equatable {
     public var layers: Set<Layer>?
+    /// Whether the layers were named (`--layers`) rather than the default set: a layer asked for by name
+    /// that cannot run is an error, a defaulted one that has nothing to read is skipped.
+    public var layersNamed: Bool
     public var only: [String]
     public var skip: [String]
 
-    public init(layers: Set<Layer>? = nil, only: [String] = [], skip: [String] = []) {
+    public init(layers: Set<Layer>? = nil, layersNamed: Bool = false, only: [String] = [], skip: [String] = []) {
         self.layers = layers
+        self.layersNamed = layersNamed
         self.only = only
         self.skip = skip
     }

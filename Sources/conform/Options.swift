@@ -53,8 +53,8 @@ struct SelectionOptions: ParsableArguments {
     func selection() throws -> Selection {
         // Benchmarks load the machine for minutes: they run only when asked for by name.
         Selection(
-            layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], only: Self.globs(only),
-            skip: Self.globs(skip))
+            layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], layersNamed: layers != nil,
+            only: Self.globs(only), skip: Self.globs(skip))
     }
 
     static func parseLayers(_ text: String) throws -> Set<Layer> {

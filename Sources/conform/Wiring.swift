@@ -17,8 +17,8 @@ enum Wiring {
     }
 
     /// The cluster checks, once per run: against a fixture's kubectl JSON, or the API server of the
-    /// kubeconfig. `nil` when the layer does not apply (a fixture without `cluster/`, or no kubeconfig
-    /// when the cluster layer was not asked for by name).
+    /// kubeconfig. `nil` when the layer does not apply (not selected, or a fixture without `cluster/`);
+    /// without a kubeconfig its checks are errors when `--layers` names the cluster, else skipped.
     static func clusterPlan(profile: Profile, source: SourceOptions, selection: Selection) throws -> HostPlan? {
         guard selection.includes(layer: .cluster), ClusterCatalog.all.contains(where: selection.includes) else {
             return nil
@@ -31,9 +31,16 @@ enum Wiring {
         } else {
             let located = Kubeconfig.locate(explicit: source.kubeconfig)
             guard let path = located.path else {
-                guard selection.layers?.contains(.cluster) ?? false else { return nil }
-                let missing = ProbeError(path: located.lookedAt.joined(separator: ", "), reason: "no kubeconfig found")
-                facts = ClusterFacts(source: "kubeconfig", all: .failed(missing))
+                // Asked for by name, a missing kubeconfig is an error. In a default run it says the cluster
+                // is checked from elsewhere (a hypervisor host often has no kubeconfig): skipped, with why.
+                let lookedAt = located.lookedAt.joined(separator: ", ")
+                facts = ClusterFacts(
+                    source: "kubeconfig",
+                    all: selection.layersNamed
+                        ? .failed(ProbeError(path: lookedAt, reason: "no kubeconfig found"))
+                        : .unavailable(
+                            "no kubeconfig on this machine (looked at \(lookedAt)); pass --kubeconfig, or --layers cluster to make this an error"
+                        ))
                 return HostPlan(
                     host: HostPlan.clusterHost,
                     checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {

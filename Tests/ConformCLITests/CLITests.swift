@@ -1,3 +1,4 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -182,6 +183,34 @@ final class CLITests: XCTestCase, ConformBinary {
             outcome.stdout.contains(
                 "ERROR  silver  host.thp.enabled  cannot read \(sysroot)/sys/kernel/mm/transparent_hugepage/enabled: no such file"
             ))
+    }
+
+    func testWithoutAKubeconfigTheClusterIsSkippedUnlessAskedForByName() throws {
+        guard !FileManager.default.fileExists(atPath: "/etc/rancher/k3s/k3s.yaml") else {
+            throw XCTSkip("this machine has K3s's kubeconfig")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
+        environment["HOME"] = try temporaryDirectory().path
+        environment["KUBECONFIG"] = nil
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        func cluster(_ extra: [String]) throws -> Outcome {
+            try run(
+                binary,
+                ["run", "--profile", "generic", "--sysroot", sysroot, "--host", "h", "--format", "console"] + extra,
+                environment: environment)
+        }
+        // A default run (a hypervisor host often has no kubeconfig): the cluster is skipped and says why.
+        let defaulted = try cluster(["--only", "k8s.*"])
+        XCTAssertEqual(defaulted.status, 0, defaulted.stdout)
+        let skipped = defaulted.stdout.split(separator: "\n").filter { $0.hasPrefix("SKIP   cluster  k8s.") }
+        XCTAssertEqual(skipped.count, 8, defaulted.stdout)
+        XCTAssertTrue(skipped.allSatisfy { $0.contains("no kubeconfig on this machine (looked at ") }, defaulted.stdout)
+        // Asked for by name, it is an error.
+        let named = try cluster(["--layers", "cluster"])
+        XCTAssertEqual(named.status, 3, named.stdout)
+        XCTAssertTrue(named.stdout.contains("ERROR  cluster  k8s.node.ready  cannot read "), named.stdout)
+        XCTAssertTrue(named.stdout.contains(": no kubeconfig found"), named.stdout)
     }
 
     func testFactsJSONFollowsTheContract() throws {
