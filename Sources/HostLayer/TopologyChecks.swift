@@ -56,14 +56,16 @@ struct TopologyChecks: Sendable {
     func cpulist() -> [Finding] {
         facts.evaluate { topology in
             var findings: [Finding] = []
+            // Each finding has its own subject: a result is named by (host, id, subject) in every report, and
+            // a Prometheus series may not appear twice.
             if let expected = spec.onlineCPUs {
                 findings.append(
                     expected == topology.onlineCPUs
                         ? Finding(
-                            .pass, expected: "\(expected)", observed: "\(topology.onlineCPUs)",
+                            .pass, subject: "online", expected: "\(expected)", observed: "\(topology.onlineCPUs)",
                             message: "online CPUs \(expected)")
                         : Finding(
-                            .fail, expected: "\(expected)", observed: "\(topology.onlineCPUs)",
+                            .fail, subject: "online", expected: "\(expected)", observed: "\(topology.onlineCPUs)",
                             message:
                                 "online CPUs differ: missing \(expected.subtracting(topology.onlineCPUs).description.orNone), "
                                 + "extra \(topology.onlineCPUs.subtracting(expected).description.orNone)"))

@@ -185,6 +185,39 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertEqual(written, ["junit.xml", "results.json", "summary.md", "trend.md"])
     }
 
+    /// node_exporter's textfile collector drops a file with a series twice, and a baseline keys facts by
+    /// (host, id, subject): every result of every fixture must be unique, and the file must parse.
+    func testEveryResultIsOneSeriesAndThePromFileParses() throws {
+        for profile in ["mac-numa", "single-numa", "distributed"] {
+            let out = try temporaryDirectory()
+            _ = try conform([
+                "run", "--profile", profile, "--fixture",
+                repositoryRoot.appendingPathComponent("fixtures/\(profile)").path, "--format", "json,prom", "--out",
+                out.path,
+            ])
+            let document =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json")))
+                as? [String: Any]
+            let names = (document?["results"] as? [[String: Any]] ?? []).map {
+                "\($0["host"] ?? "") \($0["id"] ?? "") \($0["subject"] as? String ?? "")"
+            }
+            XCTAssertGreaterThan(names.count, 20, profile)
+            let repeated = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            XCTAssertEqual(repeated, [], "\(profile): results named twice")
+
+            let prom = out.appendingPathComponent("metrics.prom").path
+            let series = try String(contentsOfFile: prom, encoding: .utf8).split(separator: "\n").filter {
+                !$0.hasPrefix("#")
+            }.map { $0.split(separator: " ").dropLast().joined(separator: " ") }
+            XCTAssertEqual(Set(series).count, series.count, "\(profile): a series appears twice in \(prom)")
+            let parsed = try shell(
+                "python3 -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as p; "
+                    + "print(sum(len(f.samples) for f in p(open(sys.argv[1]).read())))' \(prom)")
+            XCTAssertEqual(parsed.status, 0, parsed.stderr)
+            XCTAssertEqual(Int(parsed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), series.count, profile)
+        }
+    }
+
     func testPrometheusFileAndRetention() throws {
         let work = try temporaryDirectory()
         let prom = work.appendingPathComponent("conform.prom")

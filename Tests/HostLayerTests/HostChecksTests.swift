@@ -95,7 +95,7 @@ final class HostChecksTests: XCTestCase {
         let result = findings("host.topology.cpulist", facts: offline)
         XCTAssertEqual(result.first?.status, .fail)
         XCTAssertEqual(result.first?.message, "online CPUs differ: missing 71, extra none")
-        XCTAssertEqual(result.map(\.subject), [nil, "node0", "node1", nil])
+        XCTAssertEqual(result.map(\.subject), ["online", "node0", "node1", nil], "one subject each")
         XCTAssertEqual(result[2].status, .fail, "node1's online CPUs lost 71")
 
         let interleaved = withTopology {
