@@ -11,18 +11,21 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
 
     override func setUpWithError() throws {
         pki = try temporaryDirectory()
+        // P-256 keys throughout, the client's in SEC1 form ("BEGIN EC PRIVATE KEY"), as K3s writes them.
         let script = """
             set -e
             cd '\(pki.path)'
+            ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
             for ca in ca other-ca; do
-              openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.crt -days 2 -subj "/CN=$ca" 2>/dev/null
+              openssl req -x509 $ec -nodes -keyout $ca.key -out $ca.crt -days 2 -subj "/CN=$ca" 2>/dev/null
             done
-            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=k3s" 2>/dev/null
+            openssl req $ec -nodes -keyout server.key -out server.csr -subj "/O=k3s/CN=k3s" 2>/dev/null
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
             openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
             for client in client:ca stranger:other-ca; do
               name=${client%%:*}; ca=${client##*:}
-              openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/O=system:masters/CN=$name" 2>/dev/null
+              openssl req $ec -nodes -keyout $name.pkcs8 -out $name.csr -subj "/O=system:masters/CN=$name" 2>/dev/null
+              openssl ec -in $name.pkcs8 -out $name.key 2>/dev/null
               openssl x509 -req -in $name.csr -CA $ca.crt -CAkey $ca.key -CAcreateserial -out $name.crt -days 2 2>/dev/null
             done
             """
