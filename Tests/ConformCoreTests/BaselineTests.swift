@@ -97,6 +97,23 @@ final class BaselineTests: XCTestCase {
         XCTAssertTrue(compared[2].remediation.hasPrefix("If the change was intended"), compared[2].remediation)
     }
 
+    func testMeasuredObservationsAreComparedAsMeasurementsNotFacts() {
+        func run(_ bandwidth: Double) -> [CheckResult] {
+            [
+                result(
+                    "bench.numa.bandwidth", observed: "\(bandwidth) GB/s (2 threads)",
+                    measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: bandwidth, unit: "GB/s")]),
+                result("host.thp.enabled", observed: "always"),
+            ]
+        }
+        let taken = Baseline.from(
+            runs: [run(46.8)], profile: "p", host: "h", taken: Date(), conformVersion: "0.1.0", environment: [:])
+        XCTAssertEqual(taken.facts, ["host.thp.enabled": "always"], "a bandwidth is no fact")
+        XCTAssertEqual(taken.measurements["mem.triad.cpu0.mem0"]?.check, "bench.numa.bandwidth")
+        let compared = BaselineComparison(baseline: taken).compare(run(47.9), environment: [:])
+        XCTAssertEqual(compared.map { "\($0.id) \($0.status.rawValue)" }, ["baseline.mem.triad.cpu0.mem0 pass"])
+    }
+
     func testRoundTripAndCorruptFiles() throws {
         let directory = try temporaryDirectory(self)
         let file = directory.appendingPathComponent("b.json").path

@@ -43,7 +43,7 @@ public struct Baseline: Codable, Sendable, Equatable {
         var facts: [String: String] = [:]
         for results in runs {
             for result in results where result.host == host || result.host == HostPlan.clusterHost {
-                if !result.observed.isEmpty { facts[result.qualifiedName] = result.observed }
+                if result.isFact { facts[result.qualifiedName] = result.observed }
                 for measurement in result.measurements {
                     samples[measurement.name, default: (measurement.unit, result.id, [])].values.append(
                         measurement.value)
@@ -99,6 +99,13 @@ public struct Baseline: Codable, Sendable, Equatable {
         default: return "\(error)"
         }
     }
+}
+
+extension CheckResult {
+    /// Whether the observed value is a fact to hold against a baseline: a result with measurements observes
+    /// a measured quantity (bandwidth, pages per node, requests), which varies from run to run and is
+    /// compared through its measurements, with their tolerance, instead.
+    public var isFact: Bool { !observed.isEmpty && measurements.isEmpty }
 }
 
 /// A measurement over repeated runs: its median and how much it varied.

@@ -51,7 +51,7 @@ public struct BaselineComparison: Sendable {
         var current: [String: (measurement: Measurement, host: String)] = [:]
         var facts: [String: (value: String, host: String)] = [:]
         for result in ours {
-            if !result.observed.isEmpty { facts[result.qualifiedName] = (result.observed, result.host) }
+            if result.isFact { facts[result.qualifiedName] = (result.observed, result.host) }
             for measurement in result.measurements { current[measurement.name] = (measurement, result.host) }
         }
         let environmentChanges = baseline.environment.keys.sorted().compactMap { key -> String? in
