@@ -35,10 +35,11 @@ for cpu in $nodes; do
         ours_runs+=("$("$conform" bench memory --cpu-node "$cpu" --mem-node "$mem" --threads "$threads" \
             --size "${mb}MB" --kernels "$ours" --repetitions 10 --json \
           | python3 -c 'import json,sys; print(json.load(sys.stdin)["measurements"][1]["value"])')")
-        # likwid: threads on socket/domain of node $cpu, every stream's memory on node $mem.
+        # likwid: threads on NUMA domain M$cpu, every stream's memory on M$mem ("-0:M1,1:M1,2:M1"; likwid
+        # refuses the stream placements joined with '-').
         placement="M${cpu}:$((mb * streams))MB:${threads}"
         if [ "$cpu" != "$mem" ]; then
-          placement="$placement$(for s in $(seq 0 $((streams - 1))); do printf -- '-%d:M%d' "$s" "$mem"; done)"
+          placement="$placement-$(seq 0 $((streams - 1)) | sed "s/\$/:M$mem/" | paste -sd,)"
         fi
         theirs_runs+=("$(likwid-bench -t "$theirs" -w "$placement" 2>/dev/null | awk '/MByte\/s/ {print $2 / 1000}')")
       done

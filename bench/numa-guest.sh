@@ -38,19 +38,31 @@ initramfs="$work/initramfs"
 rm -rf "$initramfs"
 mkdir -p "$initramfs"/{bin,dev,proc,sys,tmp,checks}
 cp "$work/debs/root-busybox-static/bin/busybox" "$initramfs/bin/busybox"
-for tool in sh mount poweroff cat; do ln -s busybox "$initramfs/bin/$tool"; done
+for tool in sh mount poweroff cat grep tr; do ln -s busybox "$initramfs/bin/$tool"; done
 cp "$binary" "$initramfs/bin/conform"
-ldd "$binary" | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}' | while read -r library; do
+cp -r checks/. "$initramfs/checks/"
+# likwid-bench beside it when the host has it, to try its per-cell stream placement on two nodes.
+likwid=$(command -v likwid-bench || true)
+programs=("$binary")
+if [ -n "$likwid" ]; then
+    cp "$likwid" "$initramfs/bin/likwid-bench"
+    # It refuses to start unless its access daemon is on PATH, even though the benchmark never uses it.
+    mkdir -p "$initramfs/usr/sbin"
+    cp /usr/sbin/likwid-accessD "$initramfs/usr/sbin/"
+    programs+=("$likwid" /usr/sbin/likwid-accessD)
+fi
+for program in "${programs[@]}"; do
+    ldd "$program" | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}'
+done | sort -u | while read -r library; do
     mkdir -p "$initramfs$(dirname "$library")"
     cp -L "$library" "$initramfs$library"
 done
-cp -r checks/. "$initramfs/checks/"
 cat >"$initramfs/init" <<EOF
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-export CONFORM_CHECKS=/checks HOME=/tmp
+export CONFORM_CHECKS=/checks HOME=/tmp PATH=/bin:/usr/sbin
 cd /tmp
 echo '=== facts'
 conform facts --json
@@ -61,6 +73,15 @@ conform bench memory --size $size --repetitions 3
 echo '=== run generic bench'
 conform run --profile generic --layers bench --quick --format console
 echo "=== exit \$?"
+if [ -x /bin/likwid-bench ]; then
+    echo '=== likwid-bench stream_avx (triad), 3 streams of 64 MB, 2 threads'
+    for cell in "0 0" "0 1" "1 0" "1 1"; do
+        set -- \$cell
+        placement="M\$1:192MB:2"
+        [ "\$1" != "\$2" ] && placement="\$placement-0:M\$2,1:M\$2,2:M\$2"
+        echo "cpu\$1 mem\$2 (-w \$placement): \$(likwid-bench -t stream_avx -w \$placement 2>&1 | grep -E 'MByte/s|rror' | tr -s ' ')"
+    done
+fi
 poweroff -f
 EOF
 chmod +x "$initramfs/init"
