@@ -50,6 +50,13 @@ extension Conform {
             defer { withExtendedLifetime(lock) {} }
             let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
             let baseline = try self.baseline.map(Baseline.load)
+            // Another design's baseline shares host names (numa-server) but none of the facts: a mistake.
+            if let baseline, baseline.profile != profile.name {
+                throw InputError(
+                    file: self.baseline ?? "", field: "profile",
+                    message:
+                        "the baseline was taken with profile '\(baseline.profile)'; this run checks '\(profile.name)'")
+            }
             let selection = try self.selection.selection()
             // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
             let needsHosts =

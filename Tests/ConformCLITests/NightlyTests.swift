@@ -106,6 +106,21 @@ final class NightlyTests: XCTestCase, ConformBinary {
         }
     }
 
+    func testABaselineOfAnotherProfileIsRefused() throws {
+        let other = repositoryRoot.appendingPathComponent("baselines/single-numa/numa-server.json").path
+        let outcome = try conform([
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--host", "numa-server", "--baseline",
+            other, "--format", "console",
+        ])
+        XCTAssertEqual(outcome.status, 2, outcome.stdout)
+        XCTAssertTrue(
+            outcome.stderr.hasPrefix(
+                "conform: error: \(other): profile: the baseline was taken with profile 'single-numa'; this run checks 'mac-numa'"
+            ), outcome.stderr)
+        XCTAssertEqual(outcome.stdout, "", "nothing ran")
+    }
+
     func testACorruptBaselineIsExitCode2NamingTheFile() throws {
         let file = try temporaryDirectory().appendingPathComponent("broken.json")
         try "{\"schema\": ".write(to: file, atomically: true, encoding: .utf8)
