@@ -26,6 +26,12 @@ enum Entry {
         } catch let locked as LockedError {
             FileHandle.standardError.write(Data("conform: \(locked)\n".utf8))
             Foundation.exit(3)
+        } catch let error as CocoaError {
+            // A path conform was told to write to cannot be created or written (a bad --out, --prom-file…).
+            let path = error.userInfo[NSFilePathErrorKey] as? String ?? error.filePath ?? "a file"
+            FileHandle.standardError.write(
+                Data("conform: error: \(InputError(writing: path, error))\n".utf8))
+            Foundation.exit(2)
         } catch let bench as BenchError {
             // A benchmark that could not run: like a check that could not run, exit code 3.
             FileHandle.standardError.write(Data("conform: error: \(bench)\n".utf8))

@@ -121,6 +121,36 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertEqual(outcome.stdout, "", "nothing ran")
     }
 
+    func testAnUnwritableOutputIsExitCode2NamingThePathTheUserGave() throws {
+        // Nothing can be created in /proc, not even by root.
+        let fixture = repositoryRoot.appendingPathComponent("fixtures/mac-numa").path
+        let cases: [([String], String)] = [
+            (
+                ["run", "--profile", "mac-numa", "--fixture", fixture, "--out", "/proc/conform-out"],
+                "/proc/conform-out"
+            ),
+            (
+                [
+                    "run", "--profile", "mac-numa", "--fixture", fixture, "--layers", "host", "--prom-file",
+                    "/proc/c.prom",
+                ],
+                "/proc/c.prom"
+            ),
+            (
+                [
+                    "baseline", "capture", "--profile", "mac-numa", "--fixture", fixture, "--host", "numa-server",
+                    "--runs", "1", "--out", "/proc/b.json",
+                ], "/proc/b.json"
+            ),
+        ]
+        for (arguments, path) in cases {
+            let outcome = try conform(arguments, in: try temporaryDirectory())
+            XCTAssertEqual(outcome.status, 2, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.hasPrefix("conform: error: \(path): cannot write: "), outcome.stderr)
+            XCTAssertFalse(outcome.stderr.contains("NSCocoaErrorDomain"), outcome.stderr)
+        }
+    }
+
     func testACorruptBaselineIsExitCode2NamingTheFile() throws {
         let file = try temporaryDirectory().appendingPathComponent("broken.json")
         try "{\"schema\": ".write(to: file, atomically: true, encoding: .utf8)

@@ -78,16 +78,13 @@ public struct Baseline: Codable, Sendable, Equatable {
     public func write(to file: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let url = URL(fileURLWithPath: file)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try (try encoder.encode(self) + Data("\n".utf8)).write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw InputError(
-                file: file, message: "cannot move the baseline into place: \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: file).deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw InputError(writing: file, error)
         }
+        try ReportWriter.writeAtomically(String(decoding: try encoder.encode(self), as: UTF8.self) + "\n", to: file)
     }
 
     static func describe(_ error: Error) -> String {

@@ -71,9 +71,12 @@ public struct ReportWriter: Sendable {
             guard Foundation.rename(temporary.path, url.path) == 0 else {
                 throw InputError(file: path, message: "cannot move into place: \(String(cString: strerror(errno)))")
             }
-        } catch {
+        } catch let error as InputError {
             try? FileManager.default.removeItem(at: temporary)
             throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw InputError(writing: path, error)
         }
     }
 
