@@ -19,7 +19,7 @@ public struct YAMLValue {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw InputError(file: name, message: "cannot read the file: \(error.localizedDescription)")
+            throw InputError(file: name, message: "cannot read the file: \(InputError.reason(error))")
         }
         return try parse(text, file: name)
     }

@@ -156,6 +156,14 @@ final class CLITests: XCTestCase, ConformBinary {
 
         let unknownFlag = try conform(["run", "--profile", "mac-numa", "--fixure", "x"])
         XCTAssertEqual(unknownFlag.status, 2)
+
+        let missing = directory.appendingPathComponent("waivers.yaml").path
+        let noWaivers = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--waivers", missing,
+        ])
+        XCTAssertEqual(noWaivers.status, 2)
+        XCTAssertEqual(
+            noWaivers.stderr, "conform: error: \(missing): cannot read the file: No such file or directory\n")
     }
 
     func testOnARealMachineTheHostMustBeOneOfTheProfiles() throws {
