@@ -42,7 +42,7 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            if budget <= 0 { throw ValidationError("'--budget' must be a positive number of seconds") }
+            try requireSeconds(budget, "--budget")
             guard (ByteSize.parse(size) ?? 0) > 0 else {
                 throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'")
             }
@@ -130,7 +130,7 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
-            if budget <= 0 { throw ValidationError("'--budget' must be a positive number of seconds") }
+            try requireSeconds(budget, "--budget")
             for (flag, value, least) in [
                 ("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0),
             ]
@@ -201,6 +201,7 @@ extension Conform.Bench {
         var json = false
 
         func validate() throws {
+            try requireSeconds(timeout, "--timeout")
             guard (ByteSize.parse(size) ?? 0) > 0 else {
                 throw ValidationError("'--size' takes a size such as 1GB, not '\(size)'")
             }

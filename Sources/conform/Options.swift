@@ -29,6 +29,7 @@ struct SourceOptions: ParsableArguments {
     var kubeTimeout: Double = 20
 
     func validate() throws {
+        try requireSeconds(kubeTimeout, "--kube-timeout")
         if fixture != nil && sysroot != nil {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
         }
@@ -80,9 +81,16 @@ struct SelectionOptions: ParsableArguments {
     }
 }
 
+/// A time limit from the command line: a positive, finite number of seconds.
+func requireSeconds(_ value: Double, _ flag: String) throws {
+    guard value > 0, value.isFinite else {
+        throw ValidationError("'\(flag)' takes a positive number of seconds, not '\(value)'")
+    }
+}
+
 /// Report formats and destination.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Report formats, comma-separated: console, junit, markdown, json.")
+    @Option(help: "Report formats, comma-separated: console, junit, markdown, json, prom.")
     var format: String = "console,junit,markdown,json"
 
     @Option(

@@ -36,6 +36,10 @@ extension Conform {
 
         @OptionGroup var nightly: NightlyOptions
 
+        func validate() throws {
+            try requireSeconds(checkTimeout, "--check-timeout")
+        }
+
         func run() throws {
             let started = Date()
             let clock = ContinuousClock.now

@@ -157,6 +157,16 @@ final class CLITests: XCTestCase, ConformBinary {
         let unknownFlag = try conform(["run", "--profile", "mac-numa", "--fixure", "x"])
         XCTAssertEqual(unknownFlag.status, 2)
 
+        for (arguments, flag) in [
+            (["run", "--profile", "mac-numa", "--check-timeout", "0"], "--check-timeout"),
+            (["run", "--profile", "mac-numa", "--kube-timeout", "nan"], "--kube-timeout"),
+            (["bench", "net", "--url", "http://127.0.0.1/", "--timeout", "inf"], "--timeout"),
+        ] {
+            let limit = try conform(arguments)
+            XCTAssertEqual(limit.status, 2, "\(arguments)")
+            XCTAssertTrue(limit.stderr.contains("'\(flag)' takes a positive number of seconds"), limit.stderr)
+        }
+
         let missing = directory.appendingPathComponent("waivers.yaml").path
         let noWaivers = try conform([
             "run", "--profile", "mac-numa", "--fixture", fixture("mac-numa"), "--waivers", missing,
