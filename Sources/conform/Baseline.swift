@@ -45,16 +45,18 @@ extension Conform.BaselineCommand {
                 )
             }
             let selection = try self.selection.selection()
+            // Probed once: the host's configuration and the cluster as this host sees it (labels, taints,
+            // placement drift too). Each run measures again: benchmarks and live placement.
+            let hostFacts = Wiring.hostFacts(sysroot: target.sysroot)
+            let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection)
             var runs: [[CheckResult]] = []
             for _ in 0..<self.runs {
-                // The cluster as this host sees it (labels, taints, placement) drifts too.
-                let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection)
                 let plan = Wiring.plan(
-                    for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil)
+                    for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil,
+                    hostFacts: hostFacts)
                 runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? [])))
             }
-            let environment = HostEnvironment.probe(
-                sysroot: target.sysroot, facts: Wiring.hostFacts(sysroot: target.sysroot))
+            let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: hostFacts)
             let baseline = Baseline.from(
                 runs: runs, profile: profile.name, host: target.spec.name, taken: Date(),
                 conformVersion: ConformVersion.current,

@@ -79,19 +79,22 @@ extension Conform {
                 return target
             }
 
-            var plans = targets.map {
+            // The baseline's host is probed once, for its checks and for the environment of the comparison.
+            let baselineFacts = baselineTarget.map { Wiring.hostFacts(sysroot: $0.sysroot) }
+            var plans = targets.map { target in
                 Wiring.plan(
-                    for: $0, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil)
+                    for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil,
+                    hostFacts: target.spec.name == baselineTarget?.spec.name ? baselineFacts : nil)
             }
             if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
                 plans.append(cluster)
             }
             var results = Runner(checkTimeout: checkTimeout).run(plans)
             if let baseline {
-                let environment =
-                    baselineTarget.map {
-                        HostEnvironment.probe(sysroot: $0.sysroot, facts: Wiring.hostFacts(sysroot: $0.sysroot))
-                    } ?? baseline.environment
+                var environment = baseline.environment
+                if let target = baselineTarget, let facts = baselineFacts {
+                    environment = HostEnvironment.probe(sysroot: target.sysroot, facts: facts)
+                }
                 results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(
                     results, environment: environment)
             }

@@ -61,9 +61,10 @@ enum Wiring {
         )
     }
 
-    /// The checks of one host, filtered by the selection.
+    /// The checks of one host, filtered by the selection; `hostFacts` when the caller has probed them already.
     static func plan(
-        for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false
+        for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false,
+        hostFacts probed: HostFacts? = nil
     ) -> HostPlan {
         var checks: [Check] = []
         let wantsHost = selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes)
@@ -72,7 +73,7 @@ enum Wiring {
         let wantsBench = selection.includes(layer: .bench) && BenchCatalog.all.contains(where: selection.includes)
         guard wantsHost || wantsHypervisor || wantsBench else { return HostPlan(host: target.spec.name, checks: []) }
         // Host facts are probed once: the hypervisor layer needs the host's topology too.
-        let hostFacts = hostFacts(sysroot: target.sysroot)
+        let hostFacts = probed ?? hostFacts(sysroot: target.sysroot)
         if wantsHost {
             checks += HostCatalog.checks(for: target.spec, facts: hostFacts)
         }
