@@ -36,18 +36,18 @@ public struct Sysroot: Sendable {
     }
 
     public func readCPUList(_ relative: String) throws -> CPUSet {
-        let text = try read(relative)
-        do {
-            return try CPUSet(parsing: text)
-        } catch {
-            throw ProbeError(path: path(relative), reason: "\(error)")
-        }
+        try read(relative) { try CPUSet(parsing: $0) }
     }
 
     public func readCPUMask(_ relative: String) throws -> CPUSet {
+        try read(relative) { try CPUSet(hexMask: $0) }
+    }
+
+    /// The file's text turned into a value; a value that does not parse is an error naming the file.
+    private func read<Value>(_ relative: String, _ parse: (String) throws -> Value) throws -> Value {
         let text = try read(relative)
         do {
-            return try CPUSet(hexMask: text)
+            return try parse(text)
         } catch {
             throw ProbeError(path: path(relative), reason: "\(error)")
         }

@@ -43,9 +43,7 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(budget, "--budget")
-            guard (ByteSize.parse(size) ?? 0) > 0 else {
-                throw ValidationError("'--size' takes a size such as 1GB or 512MiB, not '\(size)'")
-            }
+            try requireSize(size, "--size")
             _ = try parsedKernels()
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
             if repetitions < 1 { throw ValidationError("'--repetitions' must be at least 1") }
@@ -131,12 +129,9 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(budget, "--budget")
-            for (flag, value, least) in [
-                ("--size", size, 1.0), ("--block-size", blockSize, 4096), ("--min-free", minFree, 0),
-            ]
-            where (ByteSize.parse(value) ?? -1) < least {
-                throw ValidationError("'\(flag)' takes a size such as 8GiB or 1MiB, not '\(value)'")
-            }
+            try requireSize(size, "--size")
+            try requireSize(blockSize, "--block-size", atLeast: 4096)
+            try requireSize(minFree, "--min-free", atLeast: 0)
             if let media, DiskSpec.Media(rawValue: media) == nil {
                 throw ValidationError("'--media' takes ssd, hdd or nvme")
             }
@@ -202,9 +197,7 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(timeout, "--timeout")
-            guard (ByteSize.parse(size) ?? 0) > 0 else {
-                throw ValidationError("'--size' takes a size such as 1GB, not '\(size)'")
-            }
+            try requireSize(size, "--size")
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ValidationError("'--url' must be an http(s) URL")
             }
@@ -233,6 +226,16 @@ extension Conform.Bench {
                         linkMbit, ceiling, result.timeToFirstByteMs))
             }
         }
+    }
+}
+
+/// A size from the command line (`8GiB`, `512MB`) of at least `least` bytes.
+private func requireSize(_ value: String, _ flag: String, atLeast least: Double = 1) throws {
+    guard let bytes = ByteSize.parse(value) else {
+        throw ValidationError("'\(flag)' takes a size such as 8GiB or 512MB, not '\(value)'")
+    }
+    guard bytes >= least else {
+        throw ValidationError("'\(flag)' must be at least \(ByteSize.text(least)), not '\(value)'")
     }
 }
 

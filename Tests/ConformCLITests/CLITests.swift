@@ -166,6 +166,12 @@ final class CLITests: XCTestCase, ConformBinary {
             XCTAssertEqual(limit.status, 2, "\(arguments)")
             XCTAssertTrue(limit.stderr.contains("'\(flag)' takes a positive number of seconds"), limit.stderr)
         }
+        let block = try conform(["bench", "disk", "--dir", directory.path, "--block-size", "100"])
+        XCTAssertEqual(block.status, 2)
+        XCTAssertTrue(block.stderr.contains("'--block-size' must be at least 4.0 KiB, not '100'"), block.stderr)
+        let size = try conform(["bench", "memory", "--size", "lots"])
+        XCTAssertEqual(size.status, 2)
+        XCTAssertTrue(size.stderr.contains("'--size' takes a size such as 8GiB or 512MB, not 'lots'"), size.stderr)
 
         let missing = directory.appendingPathComponent("waivers.yaml").path
         let noWaivers = try conform([

@@ -11,15 +11,21 @@ final class NightlyTests: XCTestCase, ConformBinary {
         return copy
     }
 
-    func testCaptureThenCompareRoundTripAndTHPDrift() throws {
-        let work = try temporaryDirectory()
+    /// A copy of the mac-numa fixture to change, and a baseline of its numa-server taken over `runs` runs.
+    func fixtureWithBaseline(runs: Int) throws -> (fixture: URL, baseline: String) {
         let fixture = try fixtureCopy("mac-numa")
-        let baseline = work.appendingPathComponent("numa-server.json").path
+        let baseline = try temporaryDirectory().appendingPathComponent("numa-server.json").path
         let captured = try conform([
             "baseline", "capture", "--profile", "mac-numa", "--fixture", fixture.path, "--host", "numa-server",
-            "--runs", "2", "--out", baseline,
+            "--runs", "\(runs)", "--out", baseline,
         ])
         XCTAssertEqual(captured.status, 0, captured.stderr)
+        return (fixture, baseline)
+    }
+
+    func testCaptureThenCompareRoundTripAndTHPDrift() throws {
+        let work = try temporaryDirectory()
+        let (fixture, baseline) = try fixtureWithBaseline(runs: 2)
         let arguments = [
             "run", "--profile", "mac-numa", "--fixture", fixture.path, "--baseline", baseline, "--layers",
             "host,hypervisor", "--format", "console",
@@ -44,13 +50,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
 
     func testARelabelledNodeIsClusterDrift() throws {
         let work = try temporaryDirectory()
-        let fixture = try fixtureCopy("mac-numa")
-        let baseline = work.appendingPathComponent("numa-server.json").path
-        let captured = try conform([
-            "baseline", "capture", "--profile", "mac-numa", "--fixture", fixture.path, "--host", "numa-server",
-            "--runs", "1", "--out", baseline,
-        ])
-        XCTAssertEqual(captured.status, 0, captured.stderr)
+        let (fixture, baseline) = try fixtureWithBaseline(runs: 1)
         // Someone relabels a worker by hand: kubectl label node k3s-slm-worker-1 workload=batch --overwrite.
         let nodesFile = fixture.appendingPathComponent("cluster/nodes.json")
         var nodes = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: nodesFile)) as? [String: Any])
