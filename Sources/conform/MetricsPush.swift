@@ -7,11 +7,8 @@ import Foundation
 
 /// Sends Prometheus text to a VictoriaMetrics import endpoint (`/api/v1/import/prometheus`).
 enum MetricsPush {
-    static func push(_ text: String, to url: String, timeout: Double = 20) throws {
-        guard let target = URL(string: url), ["http", "https"].contains(target.scheme ?? "") else {
-            throw InputError(file: url, field: "--push-url", message: "not an http(s) URL")
-        }
-        var request = URLRequest(url: target, timeoutInterval: timeout)
+    static func push(_ text: String, to url: URL, timeout: Double = 20) {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("text/plain; version=0.0.4", forHTTPHeaderField: "Content-Type")
         let outcome = Locked<Result<Int, Error>?>(nil)

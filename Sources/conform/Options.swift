@@ -127,8 +127,16 @@ struct NightlyOptions: ParsableArguments {
         help: "Also write the Prometheus text format to this file, atomically (node_exporter's textfile collector).")
     var promFile: String?
 
-    @Option(help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).")
-    var pushURL: String?
+    @Option(
+        help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).",
+        transform: { text in
+            // Checked before the run, not after an hour of benchmarks.
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
+                throw ValidationError("not an http(s) URL")
+            }
+            return url
+        })
+    var pushURL: URL?
 
     func validate() throws {
         if let keep, keep < 1 { throw ValidationError("'--keep' must be at least 1") }

@@ -31,11 +31,10 @@ struct ReportOutput {
                 if let keep = nightly.keep { history.retain(keep: keep) }
             }
         }
-        if let promFile = nightly.promFile {
-            try ReportWriter.writeAtomically(PrometheusReporter().render(report), to: promFile)
-        }
-        if let pushURL = nightly.pushURL {
-            try MetricsPush.push(PrometheusReporter().render(report), to: pushURL)
+        if nightly.promFile != nil || nightly.pushURL != nil {
+            let metrics = PrometheusReporter().render(report)
+            if let promFile = nightly.promFile { try ReportWriter.writeAtomically(metrics, to: promFile) }
+            if let pushURL = nightly.pushURL { MetricsPush.push(metrics, to: pushURL) }
         }
         if formats.contains(.console) {
             if options.quiet {

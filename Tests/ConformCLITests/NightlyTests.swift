@@ -319,5 +319,22 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertTrue(
             body.contains(
                 #"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#))
+
+        // A push that fails is logged and does not change the run's exit code; a URL that is not http(s) is
+        // refused before anything runs.
+        let arguments = [
+            "run", "--profile", "mac-numa", "--fixture",
+            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
+            "--layers", "host", "--quiet", "--out", work.appendingPathComponent("out2").path, "--push-url",
+        ]
+        let refused = try conform(arguments + ["http://127.0.0.1:1/api/v1/import/prometheus"])
+        XCTAssertEqual(refused.status, 0, refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains("pushing metrics to http://127.0.0.1:1/api/v1/import/prometheus failed"),
+            refused.stderr)
+        let notHTTP = try conform(arguments + ["ftp://127.0.0.1/x"])
+        XCTAssertEqual(notHTTP.status, 2)
+        XCTAssertTrue(notHTTP.stderr.contains("not an http(s) URL"), notHTTP.stderr)
+        XCTAssertEqual(notHTTP.stdout, "", "nothing ran")
     }
 }
