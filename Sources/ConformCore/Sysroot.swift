@@ -53,6 +53,17 @@ public struct Sysroot: Sendable {
         }
     }
 
+    /// Copies a file byte for byte to the same relative path under `destination` (a fixture's sysroot), as
+    /// `conform capture` does; false when it cannot be read here.
+    public func copy(_ relative: String, into destination: URL) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: path(relative)) else { return false }
+        let target = destination.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: target)
+        return true
+    }
+
     /// Directory entries whose names are `prefix` followed by a number (`cpu12`, `node1`), as numbers, ascending.
     public func numberedEntries(_ relative: String, prefix: String) throws -> [Int] {
         let full = path(relative)

@@ -20,14 +20,8 @@ public enum HypervisorCapture {
                 let tasks = (try? live.sysroot.numberedEntries("proc/\(pid)/task", prefix: "")) ?? []
                 for tid in tasks { files += ["proc/\(pid)/task/\(tid)/comm", "proc/\(pid)/task/\(tid)/status"] }
             }
-            for relative in files {
-                // Copied byte for byte: a fixture holds what the machine had.
-                guard let data = FileManager.default.contents(atPath: live.sysroot.path(relative)) else { continue }
-                let destination = sysrootCopy.appendingPathComponent(relative)
-                try FileManager.default.createDirectory(
-                    at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: destination)
-            }
+            // A process that ended meanwhile leaves files out, not the capture.
+            for relative in files { _ = try live.sysroot.copy(relative, into: sysrootCopy) }
         }
         document.append("</node>")
         try (document.joined(separator: "\n") + "\n").write(

@@ -41,15 +41,8 @@ extension Conform {
                 "hosts/.\(name).capture-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: staging) }
             let files = HostCapture.files(in: source)
-            for relative in files {
-                let destination = staging.appendingPathComponent("sysroot/\(relative)")
-                try FileManager.default.createDirectory(
-                    at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                guard let data = FileManager.default.contents(atPath: source.path(relative)) else {
-                    log.warning("cannot read \(source.path(relative)); left out of the capture")
-                    continue
-                }
-                try data.write(to: destination)
+            for relative in files where !(try source.copy(relative, into: staging.appendingPathComponent("sysroot"))) {
+                log.warning("cannot read \(source.path(relative)); left out of the capture")
             }
             var domains = "no libvirt"
             // Domains belong to the machine whose sysroot is captured: the live daemon only for '/'.
@@ -66,16 +59,17 @@ extension Conform {
             }
             if let kubeconfig {
                 let facts = ClusterProbe.probe(client: KubeClient(credentials: try Kubeconfig.load(file: kubeconfig)))
-                let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
-                try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(KubeList(items: try facts.nodes.get())).write(
-                    to: clusterDirectory.appendingPathComponent("nodes.json"))
-                try encoder.encode(KubeList(items: try facts.pods.get())).write(
-                    to: clusterDirectory.appendingPathComponent("pods.json"))
-                try encoder.encode(KubeList(items: try facts.daemonSets.get())).write(
-                    to: clusterDirectory.appendingPathComponent("daemonsets.json"))
+                // All three lists first: a list that failed leaves no cluster/ with only some of them.
+                let lists = [
+                    "nodes.json": try encoder.encode(KubeList(items: try facts.nodes.get())),
+                    "pods.json": try encoder.encode(KubeList(items: try facts.pods.get())),
+                    "daemonsets.json": try encoder.encode(KubeList(items: try facts.daemonSets.get())),
+                ]
+                let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
+                try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)
+                for (name, data) in lists { try data.write(to: clusterDirectory.appendingPathComponent(name)) }
             }
             try FileManager.default.moveItem(at: staging, to: hostDirectory)
             print("captured \(files.count) files and \(domains) into \(hostDirectory.path)")

@@ -32,6 +32,10 @@ enum Entry {
             FileHandle.standardError.write(
                 Data("conform: error: \(InputError(writing: path, error))\n".utf8))
             Foundation.exit(2)
+        } catch let probe as ProbeError {
+            // Something to be read could not be (a capture whose API server refused a list): exit code 3.
+            FileHandle.standardError.write(Data("conform: error: \(probe)\n".utf8))
+            Foundation.exit(3)
         } catch let bench as BenchError {
             // A benchmark that could not run: like a check that could not run, exit code 3.
             FileHandle.standardError.write(Data("conform: error: \(bench)\n".utf8))

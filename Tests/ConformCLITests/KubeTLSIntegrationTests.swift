@@ -128,6 +128,36 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         XCTAssertEqual(try results(viaAPI).filter { $0.contains(" fail ") }.count, 1)
     }
 
+    func testACapturedClusterReplaysLikeTheAPI() throws {
+        let server = try tlsServer()
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/mac-mini/sysroot").path
+        let out = try temporaryDirectory().appendingPathComponent("night")
+        let captured = try conform([
+            "capture", "--out", out.path, "--sysroot", sysroot, "--host", "mac-mini", "--kubeconfig",
+            try kubeconfig(server: server),
+        ])
+        XCTAssertEqual(captured.status, 0, captured.stderr)
+        let viaAPI = try temporaryDirectory()
+        _ = try clusterRun(try kubeconfig(server: server), out: viaAPI)
+        let replayed = try temporaryDirectory()
+        _ = try conform([
+            "run", "--profile", "mac-numa", "--layers", "cluster", "--fixture", out.path, "--format", "json", "--out",
+            replayed.path,
+        ])
+        XCTAssertEqual(try results(replayed), try results(viaAPI))
+
+        // A list the server refuses leaves no cluster/ with only some of the lists, and no host.
+        let refusing = try temporaryDirectory().appendingPathComponent("night")
+        let failed = try conform([
+            "capture", "--out", refusing.path, "--sysroot", sysroot, "--host", "mac-mini", "--kubeconfig",
+            try kubeconfig(server: server, client: "stranger"),
+        ])
+        XCTAssertEqual(failed.status, 3, failed.stderr)
+        XCTAssertTrue(failed.stderr.hasPrefix("conform: error: \(server)/api/v1/nodes?limit=500: "), failed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refusing.appendingPathComponent("cluster").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refusing.appendingPathComponent("hosts/mac-mini").path))
+    }
+
     func testAWrongCAIsAClearError() throws {
         let server = try tlsServer()
         let outcome = try clusterRun(try kubeconfig(server: server, ca: "other-ca.crt"))
