@@ -20,33 +20,39 @@ enum Entry {
             try command.run()
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
-        } catch let input as InputError {
-            FileHandle.standardError.write(Data("conform: error: \(input)\n".utf8))
-            Foundation.exit(2)
-        } catch let locked as LockedError {
-            FileHandle.standardError.write(Data("conform: \(locked)\n".utf8))
-            Foundation.exit(3)
-        } catch let error as CocoaError {
-            // A path conform was told to write to cannot be created or written (a bad --out, --prom-file…).
-            let path = error.userInfo[NSFilePathErrorKey] as? String ?? error.filePath ?? "a file"
-            FileHandle.standardError.write(
-                Data("conform: error: \(InputError(writing: path, error))\n".utf8))
-            Foundation.exit(2)
-        } catch let probe as ProbeError {
-            // Something to be read could not be (a capture whose API server refused a list): exit code 3.
-            FileHandle.standardError.write(Data("conform: error: \(probe)\n".utf8))
-            Foundation.exit(3)
-        } catch let bench as BenchError {
-            // A benchmark that could not run: like a check that could not run, exit code 3.
-            FileHandle.standardError.write(Data("conform: error: \(bench)\n".utf8))
-            Foundation.exit(3)
         } catch {
+            if let (message, code) = outcome(of: error) {
+                FileHandle.standardError.write(Data("conform: \(message)\n".utf8))
+                Foundation.exit(code)
+            }
             let code = Conform.exitCode(for: error)
             if code == .success {
                 Conform.exit(withError: error)  // --help, --version
             }
             FileHandle.standardError.write(Data((Conform.fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
+        }
+    }
+
+    /// conform's own errors as a message and an exit code: unusable input 2, could not run 3.
+    static func outcome(of error: Error) -> (message: String, code: Int32)? {
+        switch error {
+        case let input as InputError:
+            return ("error: \(input)", 2)
+        case let file as CocoaError:
+            // A path conform was told to write to cannot be created or written (a bad --out, --prom-file…).
+            let path = file.userInfo[NSFilePathErrorKey] as? String ?? file.filePath ?? "a file"
+            return ("error: \(InputError(writing: path, file))", 2)
+        case let locked as LockedError:
+            return ("\(locked)", 3)
+        case let probe as ProbeError:
+            // Something to be read could not be (a capture whose API server refused a list).
+            return ("error: \(probe)", 3)
+        case let bench as BenchError:
+            // A benchmark that could not run: like a check that could not run.
+            return ("error: \(bench)", 3)
+        default:
+            return nil
         }
     }
 }
