@@ -138,13 +138,15 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         ])
         XCTAssertEqual(captured.status, 0, captured.stderr)
         let viaAPI = try temporaryDirectory()
-        _ = try clusterRun(try kubeconfig(server: server), out: viaAPI)
+        XCTAssertEqual(try clusterRun(try kubeconfig(server: server), out: viaAPI).status, 1, "the design's QoS defect")
         let replayed = try temporaryDirectory()
-        _ = try conform([
+        let replay = try conform([
             "run", "--profile", "mac-numa", "--layers", "cluster", "--fixture", out.path, "--format", "json", "--out",
             replayed.path,
         ])
+        XCTAssertEqual(replay.status, 1, replay.stderr)
         XCTAssertEqual(try results(replayed), try results(viaAPI))
+        XCTAssertEqual(try results(replayed).count, 38, "every cluster result, not two empty lists")
 
         // A list the server refuses leaves no cluster/ with only some of the lists, and no host.
         let refusing = try temporaryDirectory().appendingPathComponent("night")
