@@ -83,8 +83,7 @@ final class QoSTests: XCTestCase {
     }
 
     func testARealPodFromKubectl() throws {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/real-world/k8s/k9s-po_limited.json")
+        let url = repositoryRoot.appendingPathComponent("fixtures/real-world/k8s/k9s-po_limited.json")
         let pod = try JSONDecoder().decode(Pod.self, from: Data(contentsOf: url))
         XCTAssertEqual(pod.status?.qosClass, "Burstable")
         XCTAssertEqual(QoS.computeClass(pod.spec), .burstable)

@@ -192,9 +192,7 @@ final class CLITests: XCTestCase, ConformBinary {
     }
 
     func testGenericProbesAnySysroot() throws {
-        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/real-world/sysfs/2x-xeon-silver-4108"
-        ).path
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/real-world/sysfs/2x-xeon-silver-4108").path
         let outcome = try conform([
             "run", "--profile", "generic", "--sysroot", sysroot, "--host", "silver", "--format", "console",
         ])
@@ -238,9 +236,7 @@ final class CLITests: XCTestCase, ConformBinary {
     }
 
     func testFactsJSONFollowsTheContract() throws {
-        let sysroot = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/real-world/sysfs/2x-xeon-silver-4108"
-        ).path
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/real-world/sysfs/2x-xeon-silver-4108").path
         let outcome = try conform(["facts", "--sysroot", sysroot, "--json"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])

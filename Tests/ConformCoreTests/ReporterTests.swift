@@ -49,7 +49,7 @@ final class ReporterTests: XCTestCase {
     func testJUnitValidatesAgainstTheSchema() throws {
         let directory = try temporaryDirectory(self)
         let file = try writeFile(directory, "junit.xml", JUnitReporter().render(report))
-        let schema = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/junit.xsd").path
+        let schema = repositoryRoot.appendingPathComponent("fixtures/schemas/junit.xsd").path
         let (status, output) = try runTool("xmllint", ["--noout", "--schema", schema, file])
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("validates"), output)

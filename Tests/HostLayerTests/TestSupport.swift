@@ -3,7 +3,7 @@ import XCTest
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-let realWorld = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/sysfs")
+let realWorld = repositoryRoot.appendingPathComponent("fixtures/real-world/sysfs")
 
 func fixtureSysroot(_ profile: String, _ host: String) -> String {
     repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts/\(host)/sysroot").path

@@ -2,7 +2,7 @@ import ConformCore
 import HostLayer
 import XCTest
 
-/// The probe against real machines' sysfs dumps, as `../shared/real-world/README.md` says they must read.
+/// The probe against real machines' sysfs dumps, as `fixtures/real-world/README.md` says they must read.
 final class TopologyProbeTests: XCTestCase {
     func testXeonSilver4108() throws {
         let facts = HostProbe(sysroot: realWorld.appendingPathComponent("2x-xeon-silver-4108").path).probe()

@@ -2,7 +2,7 @@ import ConformCore
 import HypervisorLayer
 import XCTest
 
-/// libvirt's own test data (`../shared/real-world/libvirt`): every file reads, with the pins and nodesets
+/// libvirt's own test data (`fixtures/real-world/libvirt`): every file reads, with the pins and nodesets
 /// libvirt itself reports.
 final class DomainXMLTests: XCTestCase {
     func parse(_ file: String) throws -> DomainFacts {

@@ -2,7 +2,7 @@ import Foundation
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-let realWorldLibvirt = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/real-world/libvirt")
+let realWorldLibvirt = repositoryRoot.appendingPathComponent("fixtures/real-world/libvirt")
 
 func fixtureHost(_ profile: String, _ host: String) -> URL {
     repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts/\(host)")
