@@ -11,7 +11,7 @@ PIP_S3       := boto3 moto[server]
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup build demo test baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
+.PHONY: setup build install demo test baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -28,6 +28,16 @@ setup:
 
 build: setup
 	$(SWIFT) build
+
+PREFIX ?= /usr/local
+## Install a release binary as $(PREFIX)/bin/conform and the profiles as $(PREFIX)/share/conform/checks, where
+## the installed binary finds them from any working directory.
+install: setup
+	$(SWIFT) build -c release
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/conform"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/conform" "$(DESTDIR)$(PREFIX)/bin/conform"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/conform/checks"
+	cp -R checks "$(DESTDIR)$(PREFIX)/share/conform/checks"
 
 ## Set up, build and run the main job on the bundled mac-numa fixture hosts. Exit code 1 means conform
 ## found the design's own defects (see the report), which is what the demo is for; 2 and 3 still fail.

@@ -5,10 +5,34 @@ import Foundation
 public struct BenchDocument: Encodable {
     public var schema = "conform.bench/v1"
     public var benchmark: String
-    public var parameters: [String: String]
+    public var parameters: [String: Parameter]
     public var measurements: [Measurement]
 
-    public init(benchmark: String, parameters: [String: String], measurements: [Measurement]) {
+    /// A parameter's value as JSON writes it: numbers as numbers, flags as booleans.
+    public enum Parameter: Encodable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+        ExpressibleByBooleanLiteral
+    {
+        case text(String)
+        case integer(Int)
+        case number(Double)
+        case flag(Bool)
+
+        public init(stringLiteral value: String) { self = .text(value) }
+        public init(integerLiteral value: Int) { self = .integer(value) }
+        public init(booleanLiteral value: Bool) { self = .flag(value) }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let value): try container.encode(value)
+            case .integer(let value): try container.encode(value)
+            case .number(let value): try container.encode(value)
+            case .flag(let value): try container.encode(value)
+            }
+        }
+    }
+
+    public init(benchmark: String, parameters: [String: Parameter], measurements: [Measurement]) {
         self.benchmark = benchmark
         self.parameters = parameters
         self.measurements = measurements

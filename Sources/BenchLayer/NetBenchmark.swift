@@ -168,6 +168,8 @@ public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
         guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
             return nil
         }
+        Redaction.register(secret)
+        Redaction.register(environment["AWS_SESSION_TOKEN"])
         return S3Credentials(
             accessKey: key, secretKey: secret,
             region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")

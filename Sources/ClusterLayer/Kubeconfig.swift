@@ -100,6 +100,10 @@ public enum Kubeconfig {
                 throw user.owner.error("a client certificate needs its key and a key its certificate")
             }
         }
+        // Masked in every output from here on, whatever message would have carried them.
+        Redaction.register(credentials.token)
+        Redaction.register(credentials.clientKey.map { String(decoding: $0, as: UTF8.self) })
+        Redaction.register(credentials.clientKey?.base64EncodedString())
         guard credentials.server.hasPrefix("https://") || credentials.server.hasPrefix("http://") else {
             throw try cluster.required("server").error("'\(credentials.server)' is not an http(s) URL")
         }

@@ -9,8 +9,9 @@ public struct CPUSet: Hashable, Sendable, Sequence, ExpressibleByArrayLiteral {
     /// The members, ascending and unique.
     public let members: [Int]
 
-    /// The highest CPU number accepted when parsing: the kernel's largest NR_CPUS.
-    public static let maximumCPU = 8191
+    /// The highest CPU number accepted when parsing: libvirt's (`VIR_DOMAIN_CPUMASK_LEN` is 16384), which is
+    /// above the kernel's largest NR_CPUS (8192), so every pin libvirt accepts can be read.
+    public static let maximumCPU = 16383
 
     public init<S: Sequence>(_ cpus: S) where S.Element == Int {
         members = Array(Set(cpus)).sorted()

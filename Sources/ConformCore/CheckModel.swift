@@ -121,9 +121,10 @@ public struct CheckResult: Codable, Sendable, Equatable {
         subject = finding.subject
         status = finding.status
         severity = metadata.severity
-        expected = finding.expected
-        observed = finding.observed
-        message = finding.message
+        // Every report, baseline and history line is made of results: masking here covers them all.
+        expected = Redaction.redact(finding.expected)
+        observed = Redaction.redact(finding.observed)
+        message = Redaction.redact(finding.message)
         remediation = metadata.remediation
         self.durationSeconds = durationSeconds
         measurements = finding.measurements

@@ -34,6 +34,12 @@ public enum Probed<Value: Codable & Sendable & Equatable>: Codable, Sendable, Eq
         return nil
     }
 
+    /// Why the fact could not be read, when it could not.
+    public var error: ProbeError? {
+        if case .failed(let error) = self { return error }
+        return nil
+    }
+
     /// Runs `body` on the value, passing the other cases through.
     public func map<T>(_ body: (Value) throws -> T) rethrows -> Probed<T> {
         switch self {

@@ -8,18 +8,40 @@ public struct ProfileCatalog: Sendable {
         self.directories = directories
     }
 
-    /// `$CONFORM_CHECKS`, then `./checks`, then a `checks/` beside or above the executable (so a build in
-    /// `.build/debug` finds the repository's profiles).
-    public static func standard(executablePath: String = CommandLine.arguments[0]) -> ProfileCatalog {
+    /// Where profiles are looked for, in order: `$CONFORM_CHECKS`, `./checks`, the installed share directory
+    /// beside the binary (`<prefix>/share/conform/checks` for `<prefix>/bin/conform`), a `checks/` above the
+    /// binary (a build inside the repository, `.build/debug/conform`), then `/etc/conform/checks`.
+    public static func standard(
+        executablePath: String = Self.executablePath,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> ProfileCatalog {
         var directories: [String] = []
-        if let configured = ProcessInfo.processInfo.environment["CONFORM_CHECKS"] { directories.append(configured) }
-        directories.append(FileManager.default.currentDirectoryPath + "/checks")
-        var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        if let configured = environment["CONFORM_CHECKS"], !configured.isEmpty { directories.append(configured) }
+        directories.append((currentDirectory as NSString).appendingPathComponent("checks"))
+        let binary = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        directories.append(binary.deletingLastPathComponent().appendingPathComponent("share/conform/checks").path)
+        var directory = binary
         for _ in 0..<5 {
             directories.append(directory.appendingPathComponent("checks").path)
             directory.deleteLastPathComponent()
         }
-        return ProfileCatalog(directories: directories)
+        directories.append("/etc/conform/checks")
+        var seen = Set<String>()
+        return ProfileCatalog(directories: directories.filter { seen.insert($0).inserted })
+    }
+
+    /// The running binary's own path (`/proc/self/exe`), whatever directory or `$PATH` entry started it.
+    public static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// The directories looked in that exist, for `conform profiles` and error messages.
+    public var existingDirectories: [String] {
+        directories.filter { directory in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
     }
 
     /// The names of the profiles found, `generic` included, sorted.
@@ -47,6 +69,8 @@ public struct ProfileCatalog: Sendable {
         }
         throw InputError(
             file: nameOrPath,
-            message: "no profile of that name; known profiles: \(names().joined(separator: ", "))")
+            message:
+                "no profile of that name (looked for \(nameOrPath).yaml in \(directories.joined(separator: ", "))); known profiles: \(names().joined(separator: ", ")); set CONFORM_CHECKS or pass a profile file's path"
+        )
     }
 }

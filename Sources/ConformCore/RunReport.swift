@@ -6,23 +6,34 @@ public struct RunReport: Sendable {
     public var started: Date
     public var durationSeconds: Double
     public var results: [CheckResult]
+    /// `--strict`: warnings count as failures, and every report says so.
+    public var strict: Bool
 
-    public init(profile: String, started: Date, durationSeconds: Double, results: [CheckResult]) {
+    public init(profile: String, started: Date, durationSeconds: Double, results: [CheckResult], strict: Bool = false) {
         self.profile = profile
         self.started = started
         self.durationSeconds = durationSeconds
         self.results = results
+        self.strict = strict
     }
 
     public var summary: Summary { Summary(results) }
 
     /// DESIGN.md's exit codes: 1 when anything failed (or warned, with `strict`), else 3 when something
     /// could not run, else 0.
-    public func exitCode(strict: Bool) -> Int32 {
+    public var exitCode: Int32 {
         let summary = summary
         if summary.fail > 0 || (strict && summary.warn > 0) { return 1 }
         if summary.error > 0 { return 3 }
         return 0
+    }
+
+    /// The closing line every report carries: the counts and, with `--strict`, how many warnings it counted
+    /// as failures, so a report that says "0 failed" never hides why the run exited 1.
+    public var verdictLine: String {
+        let line = summary.line
+        guard strict else { return line }
+        return line + " (--strict: \(summary.warn) warning(s) counted as failures)"
     }
 
     /// Hosts in the order their first result appears.

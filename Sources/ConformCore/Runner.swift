@@ -34,7 +34,7 @@ public struct Runner: Sendable {
         return slots.withLock { $0 }.flatMap { $0 }
     }
 
-    static func format(seconds: Double) -> String {
+    public static func format(seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }

@@ -34,6 +34,11 @@ public struct Waiver: Sendable, Equatable {
         id: "waiver.expired", layer: .waiver, title: "Waivers are still in date", severity: .major,
         remediation: "Fix what the waiver covered, or renew the waiver with a new expiry date and a reason.",
         rationale: "A waiver is a decision with a date on it; an expired one must be looked at again.")
+
+    static let unusedMetadata = CheckMetadata(
+        id: "waiver.unused", layer: .waiver, title: "Every waiver matches a result", severity: .minor,
+        remediation: "Correct the waiver's id, host or subject globs (names as the report prints them), or remove it.",
+        rationale: "A waiver that matches nothing is a typo or a stale decision, and a typo hides nothing it meant to.")
 }
 
 /// The waivers of a run, read from `--waivers FILE`.
@@ -101,6 +106,17 @@ public struct WaiverList: Sendable, Equatable {
                 "waived until \(waiver.expires) (\(waiver.reason)); was \(result.status.rawValue): \(result.message)"
             waived.status = .waived
             return waived
+        }
+        // A waiver in date that covers no result of this run waives nothing: a mistyped glob, most likely.
+        for waiver in waivers where !waiver.isExpired(today: today) && !results.contains(where: waiver.covers) {
+            let finding = Finding(
+                .warn, subject: waiver.id, expected: "a result of this run matching it",
+                observed: "no result matches",
+                message:
+                    "the waiver for '\(waiver.id)' on hosts '\(waiver.host)' (\(waiver.location)) matches no result "
+                    + "of this run; check its globs against the names in the report")
+            applied.append(
+                CheckResult(metadata: Waiver.unusedMetadata, host: waiver.host, finding: finding, durationSeconds: 0))
         }
         for waiver in waivers where waiver.isExpired(today: today) {
             let finding = Finding(

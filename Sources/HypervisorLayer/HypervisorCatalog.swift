@@ -17,6 +17,12 @@ public enum HypervisorCatalog {
         "hv.domain.present", "The VM is defined in libvirt and running", .critical,
         remediation: "`virsh define` the domain from its definition and `virsh start` it.",
         rationale: "A design VM that is missing or stopped is capacity the cluster does not have.")
+    public static let readable = entry(
+        "hv.domain.readable", "Every domain libvirt lists can be read", .major,
+        remediation:
+            "Look at the domain (`virsh dumpxml <vm>`): conform names what it could not read; a value outside what "
+            + "libvirt itself accepts means the definition was written by hand.",
+        rationale: "A domain conform cannot read is one whose pins and memory nobody checked: it must not vanish.")
     public static let vcpus = entry(
         "hv.domain.vcpus", "vCPU count matches the definition", .major, remediation: redefine,
         rationale: "Pins and Kubernetes allocatable are sized for this many vCPUs.")
@@ -75,7 +81,8 @@ public enum HypervisorCatalog {
         rationale: "Pages allocated before a binding, or under pressure, stay remote until moved.")
 
     public static let all: [CheckMetadata] = [
-        present, vcpus, memory, vcpupinExpected, vcpupinSingle, vcpupinNodeLocal, vcpupinExclusive, vcpupinSiblings,
+        present, readable, vcpus, memory, vcpupinExpected, vcpupinSingle, vcpupinNodeLocal, vcpupinExclusive,
+        vcpupinSiblings,
         emulatorpinExpected, emulatorpinDisjoint, numatuneStrict, memoryFitsNode, liveVCPUAffinity,
         liveEmulatorAffinity,
         liveMemoryPlacement,
@@ -106,7 +113,9 @@ public enum HypervisorCatalog {
         let definitionChecks = DefinitionChecks(definitions: definitions, facts: facts)
         let live = LiveChecks(facts: facts)
         var checks = [
-            Check(present, evaluate: definitionChecks.present), Check(vcpus, evaluate: definitionChecks.vcpus),
+            Check(present, evaluate: definitionChecks.present),
+            Check(readable) { readableFindings(facts) },
+            Check(vcpus, evaluate: definitionChecks.vcpus),
             Check(memory, evaluate: definitionChecks.memory),
             Check(vcpupinExpected, evaluate: definitionChecks.vcpuPins),
             Check(emulatorpinExpected, evaluate: definitionChecks.emulatorPin),
@@ -128,6 +137,21 @@ public enum HypervisorCatalog {
             checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.skip, message: reason)] } }
         }
         return inCatalogOrder(checks)
+    }
+
+    /// One error per domain whose XML could not be read, naming it and why; a pass when every one was read.
+    static func readableFindings(_ facts: HypervisorFacts) -> [Finding] {
+        facts.domains.evaluate { domains in
+            guard !facts.domainErrors.isEmpty else {
+                return [Finding(.pass, expected: "every domain read", message: "all \(domains.count) domain(s) read")]
+            }
+            return facts.domainErrors.keys.sorted().map { name in
+                Finding(
+                    .error, subject: name, expected: "a domain conform can read",
+                    observed: facts.domainErrors[name].map(\.reason) ?? "",
+                    message: "cannot read domain '\(name)': \(facts.domainErrors[name].map(\.description) ?? "")")
+            }
+        }
     }
 
     /// Checks sorted as the catalog lists them, so reports read in the same order every time.

@@ -73,14 +73,14 @@ extension Conform.BaselineCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the checks and compare with a baseline (the same as 'conform run --baseline FILE').")
 
-        @OptionGroup var options: Conform.Run
+        @OptionGroup var options: RunOptions
 
         func validate() throws {
             if options.baseline == nil { throw ValidationError("'--baseline' is required") }
         }
 
         func run() throws {
-            try options.run()
+            try options.execute()
         }
     }
 
@@ -123,6 +123,13 @@ extension Conform.BaselineCommand {
         func run() throws {
             let old = try Baseline.load(file: before)
             let new = try Baseline.load(file: after)
+            // Two machines' baselines differ by design: said first, so no one reads them as a regression.
+            for (what, was, now) in [("hosts", old.host, new.host), ("profiles", old.profile, new.profile)]
+            where was != now {
+                print(
+                    "NOTE  these baselines are of different \(what): '\(was)' (\(before)) and '\(now)' (\(after)); "
+                        + "what follows compares two machines, not one machine over time")
+            }
             let comparison = BaselineComparison(baseline: old)
             var differences = 0
             for name in Set(old.measurements.keys).union(new.measurements.keys).sorted() {

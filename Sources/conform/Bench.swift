@@ -44,13 +44,17 @@ extension Conform.Bench {
         func validate() throws {
             try requireSeconds(budget, "--budget")
             try requireSize(size, "--size")
-            _ = try parsedKernels()
+            guard try !parsedKernels().isEmpty else {
+                throw ValidationError("'--kernels' needs at least one of read, write, copy, triad")
+            }
+            if let cpuNode, cpuNode < 0 { throw ValidationError("'--cpu-node' must be a node number, not \(cpuNode)") }
+            if let memNode, memNode < 0 { throw ValidationError("'--mem-node' must be a node number, not \(memNode)") }
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
             if repetitions < 1 { throw ValidationError("'--repetitions' must be at least 1") }
         }
 
         func parsedKernels() throws -> [MemoryKernel] {
-            try kernels.split(separator: ",").map { name in
+            try kernels.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { name in
                 guard let kernel = MemoryKernel(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                     throw ValidationError("'--kernels' takes read, write, copy, triad; '\(name)' is not one of them")
                 }
@@ -63,10 +67,30 @@ extension Conform.Bench {
             guard let topology = facts.topology.value?.numaTopology else {
                 throw BenchError("cannot read this machine's NUMA topology: \(facts.topology)")
             }
+            // What this machine cannot do is unusable input, said before anything is allocated.
+            let nodeIDs = topology.nodes.map(\.id)
+            for (flag, node) in [("--cpu-node", cpuNode), ("--mem-node", memNode)] {
+                if let node, !nodeIDs.contains(node) {
+                    throw InputError(
+                        file: "command line", field: flag,
+                        message:
+                            "this machine has no NUMA node \(node); its nodes are \(nodeIDs.map(String.init).joined(separator: ", "))"
+                    )
+                }
+            }
             let benchmark = MemoryBenchmark(
                 topology: topology, kernels: try parsedKernels(), arrayBytes: ByteSize.parse(size) ?? 1e9,
                 threads: threads,
                 repetitions: repetitions, budgetSeconds: budget)
+            if let threads {
+                for node in cpuNode.map({ [$0] }) ?? nodeIDs where benchmark.cpus(ofNode: node).count < threads {
+                    throw InputError(
+                        file: "command line", field: "--threads",
+                        message:
+                            "NUMA node \(node) has \(benchmark.cpus(ofNode: node).count) CPU(s); \(threads) threads cannot each have one"
+                    )
+                }
+            }
             let cells = try benchmark.cells(
                 cpuNodes: cpuNode.map { [$0] } ?? topology.nodes.map(\.id),
                 memNodes: memNode.map { [$0] } ?? topology.nodes.map(\.id), progress: Progress.printer(enabled: !json))
@@ -74,10 +98,11 @@ extension Conform.Bench {
                 let document = BenchDocument(
                     benchmark: "memory",
                     parameters: [
-                        "arrayBytes": String(Int(benchmark.effectiveArrayBytes)), "kernels": kernels,
-                        "repetitions": String(repetitions),
-                        "threads": cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued().joined(separator: ","),
-                        "lastLevelCacheBytes": String(Int(benchmark.lastLevelCacheBytes)),
+                        "arrayBytes": .integer(Int(benchmark.effectiveArrayBytes)), "kernels": .text(kernels),
+                        "repetitions": .integer(repetitions),
+                        "threads": .text(
+                            cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued().joined(separator: ",")),
+                        "lastLevelCacheBytes": .integer(Int(benchmark.lastLevelCacheBytes)),
                     ],
                     measurements: cells.flatMap(\.measurements))
                 print(try document.json())
@@ -145,11 +170,17 @@ extension Conform.Bench {
                 queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0,
                 media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
             let result = try benchmark.run(progress: Progress.printer(enabled: !json))
+            // A figure above what the device class can do came from a cache: said in both outputs.
+            let ceiling = benchmark.media.map(DiskBenchmark.ceilingMBps)
+            let cacheHit = ceiling.map { max(result.writeMBps, result.readMBps) > $0 }
             if json {
-                let parameters = [
-                    "dir": dir, "bytes": String(Int(result.bytes)), "blockBytes": String(benchmark.blockBytes),
-                    "queueDepth": String(queueDepth),
+                var parameters: [String: BenchDocument.Parameter] = [
+                    "dir": .text(dir), "bytes": .integer(Int(result.bytes)),
+                    "blockBytes": .integer(benchmark.blockBytes),
+                    "queueDepth": .integer(queueDepth),
                 ]
+                if let media = benchmark.media { parameters["media"] = .text(media.rawValue) }
+                if let cacheHit { parameters["cacheHit"] = .flag(cacheHit) }
                 print(
                     try BenchDocument(benchmark: "disk", parameters: parameters, measurements: result.measurements)
                         .json())
@@ -158,13 +189,10 @@ extension Conform.Bench {
                     String(
                         format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir,
                         result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
-                if let media = benchmark.media {
-                    let ceiling = DiskBenchmark.ceilingMBps(media)
-                    if max(result.writeMBps, result.readMBps) > ceiling {
-                        print(
-                            "warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
-                        )
-                    }
+                if let media = benchmark.media, let ceiling, cacheHit == true {
+                    print(
+                        "warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
+                    )
                 }
             }
         }
@@ -201,7 +229,12 @@ extension Conform.Bench {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ValidationError("'--url' must be an http(s) URL")
             }
+            guard linkMbit > 0 else { throw ValidationError("'--link-mbit' must be a positive speed, not \(linkMbit)") }
         }
+
+        /// A goodput this far above the link's TCP ceiling did not cross that link (a cache, a closer
+        /// server, a faster link than declared): flagged, never reported as the link's speed.
+        static let aboveCeilingTolerance = 1.05
 
         func run() throws {
             let benchmark = NetBenchmark(
@@ -209,10 +242,12 @@ extension Conform.Bench {
                 credentials: S3Credentials.fromEnvironment())
             let result = try benchmark.run()
             let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: linkMbit)
+            let aboveCeiling = result.goodputMBps > ceiling * Self.aboveCeilingTolerance
             if json {
-                let parameters = [
-                    "url": url, "direction": upload ? "upload" : "download", "bytes": String(Int(result.bytes)),
-                    "linkMbit": String(linkMbit),
+                let parameters: [String: BenchDocument.Parameter] = [
+                    "url": .text(Redaction.redactURL(url)), "direction": .text(upload ? "upload" : "download"),
+                    "bytes": .integer(Int(result.bytes)), "linkMbit": .integer(linkMbit),
+                    "linkCeilingMBps": .number((ceiling * 10).rounded() / 10), "aboveLinkCeiling": .flag(aboveCeiling),
                 ]
                 print(
                     try BenchDocument(benchmark: "net", parameters: parameters, measurements: result.measurements)
@@ -224,6 +259,11 @@ extension Conform.Bench {
                             "%@ %.1f MB in %.2f s: %.1f MB/s goodput (TCP ceiling of %d Mbit/s: %.1f MB/s), first byte after %.1f ms",
                         upload ? "upload" : "download", result.bytes / 1e6, result.totalSeconds, result.goodputMBps,
                         linkMbit, ceiling, result.timeToFirstByteMs))
+            }
+            if aboveCeiling {
+                log.warning(
+                    "\(String(format: "%.1f", result.goodputMBps)) MB/s is above the \(String(format: "%.1f", ceiling)) MB/s a \(linkMbit) Mbit/s link carries: this transfer did not cross that link (a cache, a nearer server, or a faster link than --link-mbit says)"
+                )
             }
         }
     }
@@ -243,7 +283,7 @@ private func requireSize(_ value: String, _ flag: String, atLeast least: Double 
 enum Progress {
     static func printer(enabled: Bool) -> ((String) -> Void)? {
         guard enabled, isatty(STDERR_FILENO) == 1 else { return nil }
-        return { line in FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
+        return { line in FileHandle.standardError.write(Data("… \(Redaction.redact(line))\n".utf8)) }
     }
 }
 

@@ -28,6 +28,16 @@ extension Conform {
         @Option(help: "Also capture the cluster's nodes, pods and DaemonSets with this kubeconfig into <out>/cluster.")
         var kubeconfig: String?
 
+        func validate() throws {
+            // The name becomes one folder under <out>/hosts: nothing that climbs out of it or nests.
+            if let host, host.isEmpty || host.contains("/") || host == "." || host == ".." || host.hasPrefix(".") {
+                throw ValidationError(
+                    "'--host' '\(host)' must be a plain host name (no '/', not starting with '.'): it names the folder <out>/hosts/<host>"
+                )
+            }
+            try requireDirectory(sysroot, "--sysroot")
+        }
+
         func run() throws {
             let name = host ?? currentHostname()
             let source = Sysroot(sysroot)

@@ -9,7 +9,7 @@ extension Conform {
         var verbose = false
 
         func run() throws {
-            for check in Wiring.catalog {
+            for check in Wiring.everyCheck {
                 print(
                     "\(check.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(check.layer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.title)"
                 )

@@ -10,7 +10,7 @@ import Logging
 enum Entry {
     static func main() {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = RedactingLogHandler(inner: StreamLogHandler.standardError(label: label))
             handler.logLevel =
                 ProcessInfo.processInfo.environment["CONFORM_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
             return handler
@@ -22,16 +22,22 @@ enum Entry {
             Foundation.exit(exit.rawValue)
         } catch {
             if let (message, code) = outcome(of: error) {
-                FileHandle.standardError.write(Data("conform: \(message)\n".utf8))
+                writeError("conform: \(message)")
                 Foundation.exit(code)
             }
             let code = Conform.exitCode(for: error)
             if code == .success {
                 Conform.exit(withError: error)  // --help, --version
             }
-            FileHandle.standardError.write(Data((Conform.fullMessage(for: error) + "\n").utf8))
+            // argument-parser quotes the value it refused: a URL with a password among them.
+            writeError(Conform.fullMessage(for: error))
             Foundation.exit(2)
         }
+    }
+
+    /// Writes one error message to stderr, secrets masked.
+    static func writeError(_ message: String) {
+        FileHandle.standardError.write(Data((Redaction.redact(message) + "\n").utf8))
     }
 
     /// conform's own errors as a message and an exit code: unusable input 2, could not run 3.

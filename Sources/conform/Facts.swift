@@ -8,13 +8,16 @@ import HypervisorLayer
 
 extension Conform {
     struct Facts: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print what the probes see on a host.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print what the probes see on a host.",
+            discussion: "Exit codes: 0 every source was read, 2 unusable input, 3 something could not be read "
+                + "(the facts are still printed, and stderr names what).")
 
         @Option(help: "Read sysfs and procfs under this directory instead of '/'.")
         var sysroot: String = "/"
 
-        @Option(help: "The libvirt URI to read domains from, read-only.")
-        var libvirtURI: String = "qemu:///system"
+        @Option(help: "The libvirt URI to read domains from, read-only (default: qemu:///system).")
+        var libvirtURI: String?
 
         @Option(help: "Also list the cluster's nodes, pods and DaemonSets with this kubeconfig.")
         var kubeconfig: String?
@@ -25,12 +28,19 @@ extension Conform {
         @Flag(help: "Print the facts as JSON (schema conform.facts/v1).")
         var json = false
 
+        func validate() throws {
+            try requireDirectory(sysroot, "--sysroot")
+        }
+
         func run() throws {
-            let target = Target(spec: HostSpec(name: currentHostname()), sysroot: sysroot, libvirtURI: libvirtURI)
+            let target = Target(
+                spec: HostSpec(name: currentHostname()), sysroot: sysroot,
+                libvirtURI: libvirtURI ?? SourceOptions.defaultLibvirtURI, libvirtURINamed: libvirtURI != nil)
             let hypervisor = Wiring.hypervisorFacts(for: target, profile: .generic(hostname: target.spec.name))
             let document = FactsDocument(
-                host: HostProbe(sysroot: sysroot).probe(),
-                domains: hypervisor?.domains ?? .unavailable("not probed"), live: hypervisor?.live ?? [:],
+                host: Wiring.hostFacts(sysroot: sysroot),
+                domains: hypervisor?.domains ?? .unavailable("not probed"),
+                domainErrors: hypervisor?.domainErrors ?? [:], live: hypervisor?.live ?? [:],
                 cluster: try kubeconfig.map { file in
                     ClusterProbe.probe(
                         client: KubeClient(credentials: try Kubeconfig.load(file: file, context: context)))
@@ -42,6 +52,12 @@ extension Conform {
             } else {
                 print(document.text)
             }
+            // The facts are printed either way; what could not be read makes the exit code 3, never 0.
+            let unread = document.unreadSources
+            if !unread.isEmpty {
+                for source in unread { log.error("cannot read \(source)") }
+                throw ExitCode(3)
+            }
         }
     }
 }
@@ -52,6 +68,8 @@ struct FactsDocument: Codable {
     var host: HostFacts
     /// libvirt's domains as configured.
     var domains: Probed<[DomainFacts]>
+    /// Domains libvirt listed whose XML conform could not read, by name, with why.
+    var domainErrors: [String: ProbeError]
     /// The running domains' QEMU processes, by domain name.
     var live: [String: Probed<LiveDomainFacts>]
     /// The cluster as the API lists it, when a kubeconfig was given.
@@ -64,6 +82,20 @@ struct FactsDocument: Codable {
         var libcurl = CurlLibrary.version
         var libnumaAPI = NumaLibrary.apiVersion
         var numaAvailable = NumaLibrary.isAvailable
+    }
+
+    /// Every fact that could not be read, as "path: reason" (an absent source, such as no cpufreq in a VM,
+    /// is not among them).
+    var unreadSources: [String] {
+        var errors: [ProbeError?] = [
+            host.topology.error, host.cpuModel.error, host.governor.error, host.thp.enabled.error,
+            host.thp.defrag.error, host.numaBalancing.error, domains.error,
+        ]
+        errors += domainErrors.keys.sorted().map { domainErrors[$0] }
+        errors += live.keys.sorted().map { live[$0]?.error }
+        if let cluster { errors += [cluster.nodes.error, cluster.pods.error, cluster.daemonSets.error] }
+        var seen = Set<String>()
+        return errors.compactMap { $0?.description }.filter { seen.insert($0).inserted }
     }
 
     /// A short lscpu-like summary for people.
@@ -98,6 +130,9 @@ struct FactsDocument: Codable {
             }
         default:
             lines.append("domains: \(describe(domains.map { _ in "" }))")
+        }
+        for name in domainErrors.keys.sorted() {
+            lines.append("domain \(name): error (\(domainErrors[name].map(\.description) ?? ""))")
         }
         if let cluster {
             lines.append(

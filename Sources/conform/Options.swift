@@ -13,8 +13,11 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Check only this host of the profile (default: every fixture host, or this machine's hostname).")
     var host: String?
 
-    @Option(help: "The libvirt URI to read domains from, read-only (fixtures use their own libvirt.xml).")
-    var libvirtURI: String = "qemu:///system"
+    @Option(
+        help:
+            "The libvirt URI to read domains from, read-only (default: qemu:///system; fixtures use their own libvirt.xml)."
+    )
+    var libvirtURI: String?
 
     @Option(
         help:
@@ -33,11 +36,31 @@ struct SourceOptions: ParsableArguments {
         if fixture != nil && sysroot != nil {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
         }
-        if fixture != nil && libvirtURI != "qemu:///system" {
+        if fixture != nil && libvirtURI != nil {
             throw ValidationError(
                 "'--fixture' and '--libvirt-uri' cannot be used together: a fixture host has its own libvirt.xml")
         }
+        // A fixture's cluster is its cluster/ directory: a kubeconfig beside it would be silently unused.
+        if fixture != nil && (kubeconfig != nil || context != nil) {
+            throw ValidationError(
+                "'--fixture' and '--\(kubeconfig != nil ? "kubeconfig" : "context")' cannot be used together: a fixture's cluster is its cluster/ directory"
+            )
+        }
+        if let fixture { try requireDirectory(fixture, "--fixture") }
+        if let sysroot { try requireDirectory(sysroot, "--sysroot") }
     }
+
+    /// libvirt's URI for this machine: the one named, else the system daemon's.
+    static let defaultLibvirtURI = "qemu:///system"
+}
+
+/// A directory named on the command line must exist before anything runs.
+func requireDirectory(_ path: String, _ flag: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw ValidationError("'\(flag)' \(path): No such file or directory")
+    }
+    guard isDirectory.boolValue else { throw ValidationError("'\(flag)' \(path): not a directory") }
 }
 
 /// What a run includes and how it reports.
@@ -60,8 +83,19 @@ struct SelectionOptions: ParsableArguments {
 
     static func parseLayers(_ text: String) throws -> Set<Layer> {
         let runnable: [Layer] = [.host, .hypervisor, .cluster, .bench]
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError(
+                "'--layers' needs at least one of \(runnable.map(\.rawValue).joined(separator: ", ")); an empty list checks nothing"
+            )
+        }
+        let names = text.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard !names.isEmpty else {
+            throw ValidationError(
+                "'--layers' needs at least one of \(runnable.map(\.rawValue).joined(separator: ", ")); an empty list checks nothing"
+            )
+        }
         return Set(
-            try text.split(separator: ",").map { name in
+            try names.map { name in
                 guard let layer = Layer(rawValue: name.trimmingCharacters(in: .whitespaces)), runnable.contains(layer)
                 else {
                     throw ValidationError(
@@ -103,7 +137,13 @@ struct ReportOptions: ParsableArguments {
     var quiet = false
 
     func formats() throws -> [ReportFormat] {
-        try format.split(separator: ",").map { name in
+        let names = format.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard !names.isEmpty else {
+            throw ValidationError(
+                "'--format' needs at least one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); an empty list reports nothing"
+            )
+        }
+        return try names.map { name in
             guard let format = ReportFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError(
                     "'--format' takes \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them"
@@ -140,6 +180,20 @@ struct NightlyOptions: ParsableArguments {
 
     func validate() throws {
         if let keep, keep < 1 { throw ValidationError("'--keep' must be at least 1") }
+        // Checked before the run: a report that says exit 0 followed by a process that exits 2 is a lie.
+        if let promFile { try requireWritableParent(promFile, "--prom-file") }
+    }
+}
+
+/// The folder a file is to be written into must exist and be writable before anything runs.
+func requireWritableParent(_ path: String, _ flag: String) throws {
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("'\(flag)' \(path): cannot write: No such file or directory (\(parent))")
+    }
+    guard access(parent, W_OK) == 0 else {
+        throw ValidationError("'\(flag)' \(path): cannot write: \(String(cString: strerror(errno)))")
     }
 }
 

@@ -13,8 +13,9 @@ extension Conform {
                     name == Profile.genericName ? "this machine" : profile.hosts.map(\.name).joined(separator: ", ")
                 print(
                     "\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(profile.description) Hosts: \(hosts)."
-                )
+                        + (profile.file.map { " (\($0))" } ?? " (built in)"))
             }
+            print("looked for profiles in, in order: \(catalog.directories.joined(separator: ", "))")
         }
     }
 }

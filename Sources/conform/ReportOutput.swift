@@ -7,7 +7,26 @@ import Foundation
 struct ReportOutput {
     let options: ReportOptions
     let strict: Bool
-    var nightly = NightlyOptions()
+    /// `--keep`, `--prom-file`, `--push-url`: what `run` keeps besides its report (`lint` has none).
+    var keep: Int?
+    var promFile: String?
+    var pushURL: URL?
+
+    init(options: ReportOptions, strict: Bool, nightly: NightlyOptions? = nil) {
+        self.options = options
+        self.strict = strict
+        keep = nightly?.keep
+        promFile = nightly?.promFile
+        pushURL = nightly?.pushURL
+    }
+
+    /// The report directory's lock, taken once every input has been read, for the whole run; `nil` when
+    /// no report file is written.
+    func lock(profile: String, defaultRoot: String) throws -> RunLock? {
+        try ReportWriter(formats: options.formats()).formats.isEmpty
+            ? nil
+            : RunLock(directory: Self.reportDirectory(options: options, profile: profile, defaultRoot: defaultRoot))
+    }
 
     /// Where the run's history lives: the profile's report folder, or `--out`.
     static func reportDirectory(options: ReportOptions, profile: String, defaultRoot: String) -> String {
@@ -17,7 +36,7 @@ struct ReportOutput {
     func finish(_ report: RunReport, defaultRoot: String) throws {
         let formats = try options.formats()
         let writer = ReportWriter(formats: formats)
-        let code = report.exitCode(strict: strict)
+        let code = report.exitCode
         let history = History(
             directory: Self.reportDirectory(options: options, profile: report.profile, defaultRoot: defaultRoot))
         var location: String?
@@ -28,17 +47,17 @@ struct ReportOutput {
                 location = out
             } else {
                 location = try writer.writeTimestamped(report, root: defaultRoot, extra: ["trend.md": history.trend()])
-                if let keep = nightly.keep { history.retain(keep: keep) }
+                if let keep { history.retain(keep: keep) }
             }
         }
-        if nightly.promFile != nil || nightly.pushURL != nil {
+        if promFile != nil || pushURL != nil {
             let metrics = PrometheusReporter().render(report)
-            if let promFile = nightly.promFile { try ReportWriter.writeAtomically(metrics, to: promFile) }
-            if let pushURL = nightly.pushURL { MetricsPush.push(metrics, to: pushURL) }
+            if let promFile { try ReportWriter.writeAtomically(metrics, to: promFile) }
+            if let pushURL { MetricsPush.push(metrics, to: pushURL) }
         }
         if formats.contains(.console) {
             if options.quiet {
-                print(report.summary.line)
+                print(report.verdictLine)
             } else {
                 if let location { print("reports: \(location)") }
                 let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

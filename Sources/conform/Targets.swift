@@ -8,6 +8,9 @@ struct Target {
     /// Where its domains are read; `nil` when the host has no libvirt to ask (a fixture host without
     /// `libvirt.xml`).
     var libvirtURI: String?
+    /// Whether the user named the URI (`--libvirt-uri`): then a daemon that does not answer is an error,
+    /// never "no libvirt here".
+    var libvirtURINamed = false
 }
 
 /// Decides which hosts a run checks: every host of a fixture (or the one `--host` names), or on a real
@@ -19,8 +22,12 @@ enum TargetResolver {
         guard let fixture = source.fixture else {
             let name = source.host ?? hostname
             let sysroot = source.sysroot ?? "/"
+            let uri = source.libvirtURI ?? SourceOptions.defaultLibvirtURI
+            let named = source.libvirtURI != nil
             if profile.name == Profile.genericName {
-                return [Target(spec: HostSpec(name: name), sysroot: sysroot, libvirtURI: source.libvirtURI)]
+                return [
+                    Target(spec: HostSpec(name: name), sysroot: sysroot, libvirtURI: uri, libvirtURINamed: named)
+                ]
             }
             guard let spec = profile.host(named: name) else {
                 let known = profile.hosts.map(\.name).joined(separator: ", ")
@@ -32,7 +39,7 @@ enum TargetResolver {
                     file: profile.file ?? profile.name, field: "hosts",
                     message: "\(why); pass --host with one of: \(known)")
             }
-            return [Target(spec: spec, sysroot: sysroot, libvirtURI: source.libvirtURI)]
+            return [Target(spec: spec, sysroot: sysroot, libvirtURI: uri, libvirtURINamed: named)]
         }
         let hostsDirectory = (fixture as NSString).appendingPathComponent("hosts")
         guard

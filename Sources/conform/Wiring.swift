@@ -8,12 +8,39 @@ import HypervisorLayer
 /// Connects each layer's probes and checks to the runner. Each layer only depends on ConformCore; this is
 /// the one place that knows them all.
 enum Wiring {
-    /// Seconds a layer's probe may take on one host before its checks report `error`.
-    static let probeTimeout = 30.0
+    /// How long a source may take to answer.
+    struct Limits {
+        /// Seconds a layer's probe may take on one host before its checks report `error` (`--check-timeout`).
+        var probeSeconds = 30.0
+    }
 
-    /// Every check the built layers provide, in report order.
+    /// A selection that no check of the catalog can satisfy checks nothing: unusable input, before anything runs.
+    static func requireSomeCheck(_ selection: Selection) throws {
+        guard catalog.contains(where: selection.includes) else {
+            throw InputError(
+                file: "command line", field: "selection",
+                message:
+                    "\(selection.commandLine) selects no check; 'conform checks' lists them (globs match ids and names such as 'hv.vcpupin.exclusive[vm]')"
+            )
+        }
+    }
+
+    /// A run whose selection left no result checked nothing, and must not pass.
+    static func requireSomeResult(_ results: [CheckResult], _ selection: Selection) throws {
+        guard results.isEmpty else { return }
+        throw InputError(
+            file: "command line", field: "selection",
+            message: "\(selection.commandLine) matched no result on the hosts of this run: nothing was checked")
+    }
+
+    /// Every check `run` can run, in report order.
     static var catalog: [CheckMetadata] {
         HostCatalog.all + HypervisorCatalog.all + ClusterCatalog.all + BenchCatalog.all
+    }
+
+    /// Every check conform has, `lint`'s design-only ones included, for `conform checks`.
+    static var everyCheck: [CheckMetadata] {
+        catalog + HostCatalog.lintOnly + BenchCatalog.lintOnly
     }
 
     /// The cluster checks, once per run: against a fixture's kubectl JSON, or the API server of the
@@ -26,8 +53,19 @@ enum Wiring {
         let facts: ClusterFacts
         if let fixture = source.fixture {
             let directory = (fixture as NSString).appendingPathComponent("cluster")
-            guard FileManager.default.fileExists(atPath: directory) else { return nil }
-            facts = ClusterProbe.probe(fixtureDirectory: directory)
+            if FileManager.default.fileExists(atPath: directory) {
+                facts = ClusterProbe.probe(fixtureDirectory: directory)
+            } else if selection.layersNamed {
+                // Asked for by name, a fixture without its cluster is a source that cannot be read.
+                facts = ClusterFacts(
+                    source: directory,
+                    all: .failed(ProbeError(path: directory, reason: "no such directory: the fixture has no cluster")))
+            } else {
+                facts = ClusterFacts(
+                    source: directory,
+                    all: .unavailable(
+                        "the fixture has no cluster (looked for \(directory)); the cluster is not checked"))
+            }
         } else {
             let located = Kubeconfig.locate(explicit: source.kubeconfig)
             guard let path = located.path else {
@@ -64,7 +102,7 @@ enum Wiring {
     /// The checks of one host, filtered by the selection; `hostFacts` when the caller has probed them already.
     static func plan(
         for target: Target, profile: Profile, selection: Selection, quick: Bool = false, fixture: Bool = false,
-        hostFacts probed: HostFacts? = nil
+        limits: Limits = Limits(), hostFacts probed: HostFacts? = nil
     ) -> HostPlan {
         var checks: [Check] = []
         let wantsHost = selection.includes(layer: .host) && HostCatalog.all.contains(where: selection.includes)
@@ -73,11 +111,11 @@ enum Wiring {
         let wantsBench = selection.includes(layer: .bench) && BenchCatalog.all.contains(where: selection.includes)
         guard wantsHost || wantsHypervisor || wantsBench else { return HostPlan(host: target.spec.name, checks: []) }
         // Host facts are probed once: the hypervisor layer needs the host's topology too.
-        let hostFacts = probed ?? hostFacts(sysroot: target.sysroot)
+        let hostFacts = probed ?? hostFacts(sysroot: target.sysroot, limits: limits)
         if wantsHost {
             checks += HostCatalog.checks(for: target.spec, facts: hostFacts)
         }
-        if wantsHypervisor, let facts = hypervisorFacts(for: target, profile: profile) {
+        if wantsHypervisor, let facts = hypervisorFacts(for: target, profile: profile, limits: limits) {
             checks += HypervisorCatalog.checks(
                 for: target.spec, profile: profile, facts: facts, topology: hostFacts.topology.map(\.numaTopology))
         }
@@ -141,9 +179,13 @@ enum Wiring {
         }
     }
 
-    static func hostFacts(sysroot: String) -> HostFacts {
-        if let facts = withTimeLimit(seconds: probeTimeout, { HostProbe(sysroot: sysroot).probe() }) { return facts }
-        let timedOut = ProbeError(path: sysroot, reason: "the host probe did not finish within \(Int(probeTimeout)) s")
+    static func hostFacts(sysroot: String, limits: Limits = Limits()) -> HostFacts {
+        if let facts = withTimeLimit(seconds: limits.probeSeconds, { HostProbe(sysroot: sysroot).probe() }) {
+            return facts
+        }
+        let timedOut = ProbeError(
+            path: sysroot, reason: "the host probe did not finish within \(Runner.format(seconds: limits.probeSeconds))"
+        )
         return HostFacts(
             sysroot: sysroot, topology: .failed(timedOut), cpuModel: .failed(timedOut), governor: .failed(timedOut),
             thp: THPFacts(enabled: .failed(timedOut), defrag: .failed(timedOut)), numaBalancing: .failed(timedOut))
@@ -151,7 +193,7 @@ enum Wiring {
 
     /// libvirt's view of a host that runs VMs: a hypervisor of the profile, or any machine under `generic`
     /// (where a machine without libvirt is simply not a hypervisor). `nil` when the layer does not apply.
-    static func hypervisorFacts(for target: Target, profile: Profile) -> HypervisorFacts? {
+    static func hypervisorFacts(for target: Target, profile: Profile, limits: Limits = Limits()) -> HypervisorFacts? {
         let isGeneric = profile.name == Profile.genericName
         let isHypervisor = target.spec.roles.contains(.hypervisor) || !target.spec.vms.isEmpty
         guard isHypervisor || isGeneric else { return nil }
@@ -164,14 +206,17 @@ enum Wiring {
             return HypervisorFacts(uri: "(none)", domains: .failed(missing))
         }
         let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
-        guard var facts = withTimeLimit(seconds: probeTimeout, probe.probe) else {
-            return HypervisorFacts(
-                uri: uri,
-                domains: .failed(ProbeError(path: uri, reason: "libvirt did not answer within \(Int(probeTimeout)) s")))
+        guard var facts = withTimeLimit(seconds: limits.probeSeconds, probe.probe) else {
+            let reason = "libvirt did not answer within \(Runner.format(seconds: limits.probeSeconds))"
+            return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: reason)))
         }
-        if isGeneric, case .failed(let error) = facts.domains, error.reason.contains("No such file or directory") {
-            // Under `generic` a machine without a libvirt daemon (no socket) is not a hypervisor, not an error.
-            facts.domains = .unavailable("no libvirt daemon here (\(error))")
+        // Under `generic` a machine without a libvirt daemon (no socket at the default URI) is not a
+        // hypervisor, not an error. A URI the user named must answer.
+        if isGeneric, !target.libvirtURINamed, case .failed(let error) = facts.domains,
+            error.reason.contains("No such file or directory")
+        {
+            facts.domains = .unavailable(
+                "no libvirt daemon here (\(error)); pass --libvirt-uri to make this an error")
         }
         return facts
     }

@@ -93,7 +93,7 @@ final class LibvirtIntegrationTests: XCTestCase, ConformBinary {
         let clean = try conform(arguments)
         XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
         XCTAssertTrue(
-            clean.stdout.hasSuffix("15 passed, 0 failed, 0 warnings, 0 errors, 0 skipped, 0 waived\n"), clean.stdout)
+            clean.stdout.hasSuffix("16 passed, 0 failed, 0 warnings, 0 errors, 0 skipped, 0 waived\n"), clean.stdout)
         XCTAssertTrue(clean.stdout.contains("PASS   this-host  hv.live.vcpu-affinity[\(name)]"), clean.stdout)
 
         // Re-pin the vCPU live onto the emulator's CPU: the drift from the design must be caught.

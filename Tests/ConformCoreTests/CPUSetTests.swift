@@ -51,7 +51,7 @@ final class CPUSetTests: XCTestCase {
             ("0,a", "'a' is not a CPU number"),
             ("0-7:2", "'7:2' is not a CPU number"),
             ("-1", "'' is not a CPU number"),
-            ("9000", "CPU 9000 is above the largest possible CPU 8191"),
+            ("16384", "CPU 16384 is above the largest possible CPU 16383"),
             ("0x3", "'0x3' is not a CPU number"),
         ]
         for (text, reason) in cases {
@@ -60,6 +60,12 @@ final class CPUSetTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("'\(text)'"), "the message quotes the list: \(error)")
             }
         }
+    }
+
+    /// libvirt accepts CPU numbers up to 16383 (VIR_DOMAIN_CPUMASK_LEN); a pin it accepts must read.
+    func testEveryCPUNumberLibvirtAcceptsParses() throws {
+        XCTAssertEqual(try CPUSet(parsing: "16383", dialect: .libvirt).members, [16383])
+        XCTAssertEqual(try CPUSet(parsing: "8190-8193").count, 4)
     }
 
     func testHexMaskAsOlderKernelsWriteNodeCPUMaps() throws {

@@ -114,6 +114,20 @@ final class WaiverTests: XCTestCase {
         XCTAssertTrue(expired.message.contains("expired on 2026-01-31 (\(file):6)"), expired.message)
     }
 
+    /// A waiver whose globs match nothing (a typo) waives nothing and says so as a warning.
+    func testAWaiverThatMatchesNothingIsAWarning() throws {
+        let list = WaiverList([
+            Waiver(id: "host.governer", reason: "typo", expires: "2099-01-01", location: "w.yaml:2"),
+            Waiver(id: "host.governor", reason: "r", expires: "2099-01-01"),
+        ])
+        let applied = list.apply(to: [Sample.result("host.governor", .fail)], today: "2026-11-23")
+        XCTAssertEqual(applied.map(\.status), [.waived, .warn])
+        let unused = try XCTUnwrap(applied.last)
+        XCTAssertEqual(unused.id, "waiver.unused")
+        XCTAssertEqual(unused.subject, "host.governer")
+        XCTAssertTrue(unused.message.contains("(w.yaml:2) matches no result"), unused.message)
+    }
+
     func testAWaiverHoldsThroughItsExpiryDay() {
         let list = WaiverList([Waiver(id: "host.governor", reason: "r", expires: "2026-11-23")])
         XCTAssertEqual(
@@ -153,18 +167,38 @@ final class WaiverTests: XCTestCase {
 }
 
 final class RunReportTests: XCTestCase {
-    func report(_ statuses: [Status]) -> RunReport {
+    func report(_ statuses: [Status], strict: Bool = false) -> RunReport {
         RunReport(
             profile: "p", started: Date(), durationSeconds: 0.1,
-            results: statuses.enumerated().map { Sample.result("c.\($0.offset)", $0.element) })
+            results: statuses.enumerated().map { Sample.result("c.\($0.offset)", $0.element) }, strict: strict)
     }
 
     func testExitCodes() {
-        XCTAssertEqual(report([.pass, .skip, .waived]).exitCode(strict: false), 0)
-        XCTAssertEqual(report([.pass, .warn]).exitCode(strict: false), 0)
-        XCTAssertEqual(report([.pass, .warn]).exitCode(strict: true), 1)
-        XCTAssertEqual(report([.error, .fail]).exitCode(strict: false), 1)
-        XCTAssertEqual(report([.pass, .error]).exitCode(strict: false), 3)
+        XCTAssertEqual(report([.pass, .skip, .waived]).exitCode, 0)
+        XCTAssertEqual(report([.pass, .warn]).exitCode, 0)
+        XCTAssertEqual(report([.pass, .warn], strict: true).exitCode, 1)
+        XCTAssertEqual(report([.error, .fail]).exitCode, 1)
+        XCTAssertEqual(report([.pass, .error]).exitCode, 3)
+    }
+
+    /// A strict run that exits 1 on warnings says so in every report, not "0 failed" alone.
+    func testStrictShowsInEveryReport() throws {
+        let strict = report([.pass, .warn, .warn], strict: true)
+        XCTAssertEqual(
+            strict.verdictLine,
+            "1 passed, 0 failed, 2 warnings, 0 errors, 0 skipped, 0 waived (--strict: 2 warning(s) counted as failures)"
+        )
+        XCTAssertTrue(ConsoleReporter(colour: false).render(strict).contains("counted as failures"))
+        XCTAssertTrue(MarkdownReporter().render(strict).contains("--strict: 2 warning(s) counted as failures"))
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try JSONReporter().render(strict).utf8)) as? [String: Any])
+        XCTAssertEqual(json["strict"] as? Bool, true)
+        XCTAssertEqual(json["warnings_counted_as_failures"] as? Int, 2)
+        XCTAssertEqual(json["exit_code"] as? Int, 1)
+        let junit = JUnitReporter().render(strict)
+        XCTAssertTrue(junit.contains(#"failures="2""#), junit)
+        XCTAssertTrue(junit.contains("warning counted as a failure (--strict)"), junit)
+        XCTAssertFalse(JUnitReporter().render(report([.pass, .warn])).contains("--strict"))
     }
 
     func testSummaryLine() {

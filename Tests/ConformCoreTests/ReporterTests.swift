@@ -26,7 +26,12 @@ final class ReporterTests: XCTestCase {
     func testResultsJSONFollowsTheContract() throws {
         let text = try JSONReporter().render(report)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        XCTAssertEqual(Set(document.keys), ["schema", "profile", "started", "duration_s", "results", "summary"])
+        XCTAssertEqual(
+            Set(document.keys),
+            [
+                "schema", "profile", "started", "duration_s", "results", "summary", "strict",
+                "warnings_counted_as_failures", "exit_code",
+            ])
         XCTAssertEqual(document["schema"] as? String, "conform.results/v1")
         XCTAssertEqual(document["started"] as? String, "2026-11-18T11:06:40Z")
         let results = try XCTUnwrap(document["results"] as? [[String: Any]])

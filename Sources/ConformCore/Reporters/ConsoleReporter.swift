@@ -9,14 +9,16 @@ public struct ConsoleReporter: Sendable {
     }
 
     public func render(_ report: RunReport) -> String {
-        var lines = report.results.map(line)
-        lines.append(report.summary.line)
+        var lines = report.results.map { line($0, strict: report.strict) }
+        lines.append(report.verdictLine)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func line(_ result: CheckResult) -> String {
+    func line(_ result: CheckResult, strict: Bool) -> String {
+        let counted = strict && result.status == .warn
         let label = result.status.rawValue.uppercased().padding(toLength: 6, withPad: " ", startingAt: 0)
         var text = "\(paint(label, result.status)) \(result.host)  \(result.qualifiedName)  \(result.message)"
+        if counted { text += " [counted as a failure: --strict]" }
         if [.fail, .error].contains(result.status), !result.expected.isEmpty || !result.observed.isEmpty {
             text += " (expected \(result.expected), observed \(result.observed))"
         }

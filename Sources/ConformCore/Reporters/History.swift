@@ -80,33 +80,59 @@ public struct History: Sendable {
     }
 }
 
-/// An exclusive lock on a report directory for the whole run. The corresponding C function is `flock`.
+/// An exclusive lock on a report directory for the whole run; the lock file is removed when the run ends.
+/// The corresponding C function is `flock`.
 public final class RunLock {
     private let descriptor: Int32
+    private let path: String
 
     /// Takes the lock or fails at once, naming the holder.
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = (directory as NSString).appendingPathComponent(".lock")
-        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
-        guard descriptor >= 0 else {
-            throw InputError(file: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder =
-                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-                ?? "?"
+        path = (directory as NSString).appendingPathComponent(".lock")
+        var attempts = 0
+        while true {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw InputError(file: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let holder =
+                    (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+                        in: .whitespacesAndNewlines) ?? "?"
+                close(descriptor)
+                throw LockedError(
+                    message:
+                        "another conform run (pid \(holder)) is writing to \(directory); this one stops without running"
+                )
+            }
+            // The holder before us removes the file as it ends: a lock on a file that is no longer at the
+            // path locks nothing, so take the one that is there now.
+            if Self.isStillAtPath(descriptor, path) {
+                self.descriptor = descriptor
+                break
+            }
             close(descriptor)
-            throw LockedError(
-                message:
-                    "another conform run (pid \(holder)) is writing to \(directory); this one stops without running")
+            attempts += 1
+            guard attempts < 100 else {
+                throw LockedError(message: "\(path) keeps being replaced by other conform runs; this one stops")
+            }
         }
         ftruncate(descriptor, 0)
         let pid = "\(ProcessInfo.processInfo.processIdentifier)\n"
         _ = pid.withCString { write(descriptor, $0, strlen($0)) }
     }
 
+    static func isStillAtPath(_ descriptor: Int32, _ path: String) -> Bool {
+        var opened = stat()
+        var named = stat()
+        guard fstat(descriptor, &opened) == 0, stat(path, &named) == 0 else { return false }
+        return opened.st_ino == named.st_ino && opened.st_dev == named.st_dev
+    }
+
     deinit {
+        // Removed while still held, so a run that opens it next finds it gone and opens a new one.
+        unlink(path)
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

@@ -19,8 +19,9 @@ public struct JUnitReporter: Sendable {
                 let results = report.results.filter { $0.host == host && $0.layer == layer }
                 guard !results.isEmpty else { continue }
                 root.addChild(
-                    suite(results, host: host, layer: layer, id: suiteID, profile: report.profile, timestamp: timestamp)
-                )
+                    suite(
+                        results, host: host, layer: layer, id: suiteID, profile: report.profile, timestamp: timestamp,
+                        strict: report.strict))
                 suiteID += 1
             }
         }
@@ -31,21 +32,27 @@ public struct JUnitReporter: Sendable {
     }
 
     func suite(
-        _ results: [CheckResult], host: String, layer: Layer, id: Int, profile: String, timestamp: String
+        _ results: [CheckResult], host: String, layer: Layer, id: Int, profile: String, timestamp: String,
+        strict: Bool = false
     ) -> XMLElement {
         let summary = Summary(results)
+        // With --strict a warning fails the run, so it is a failure here too: CI shows what made it red.
+        let failures = summary.fail + (strict ? summary.warn : 0)
         let name = "\(host).\(layer.rawValue)"
         let suite = XMLElement(name: "testsuite")
         setAttributes(
             suite,
             [
                 "package": "conform.\(profile)", "id": String(id), "name": name, "timestamp": timestamp,
-                "hostname": host, "tests": String(results.count), "failures": String(summary.fail),
+                "hostname": host, "tests": String(results.count), "failures": String(failures),
                 "errors": String(summary.error), "skipped": String(summary.skip + summary.waived),
                 "time": ReportTime.seconds(results.reduce(0) { $0 + $1.durationSeconds }),
             ])
         let properties = XMLElement(name: "properties")
         properties.addChild(property("profile", profile))
+        if strict {
+            properties.addChild(property("strict", "true: \(summary.warn) warning(s) counted as failures"))
+        }
         for result in results {
             if !result.expected.isEmpty {
                 properties.addChild(property("\(result.qualifiedName).expected", result.expected))
@@ -59,14 +66,14 @@ public struct JUnitReporter: Sendable {
             }
         }
         suite.addChild(properties)
-        for result in results { suite.addChild(testcase(result, classname: name)) }
+        for result in results { suite.addChild(testcase(result, classname: name, strict: strict)) }
         let warnings = results.filter { $0.status == .warn }.map { "WARN \($0.qualifiedName): \($0.message)" }
         suite.addChild(XMLElement(name: "system-out", stringValue: warnings.joined(separator: "\n")))
         suite.addChild(XMLElement(name: "system-err", stringValue: ""))
         return suite
     }
 
-    func testcase(_ result: CheckResult, classname: String) -> XMLElement {
+    func testcase(_ result: CheckResult, classname: String, strict: Bool = false) -> XMLElement {
         let testcase = XMLElement(name: "testcase")
         setAttributes(
             testcase,
@@ -79,6 +86,11 @@ public struct JUnitReporter: Sendable {
             "remediation: \(result.remediation)",
         ].joined(separator: "\n")
         switch result.status {
+        case .warn where strict:
+            testcase.addChild(
+                outcome(
+                    "failure", message: "warning counted as a failure (--strict): \(result.message)",
+                    type: "warn", text: detail))
         case .pass, .warn:
             break
         case .fail:

@@ -12,7 +12,7 @@ public struct MarkdownReporter: Sendable {
         var lines: [String] = [
             "# conform — \(report.profile)", "",
             "Started \(ReportTime.rfc3339(report.started)), took \(ReportTime.seconds(report.durationSeconds)) s. "
-                + "**\(summary.line)**.", "",
+                + "**\(report.verdictLine)**.", "",
             "| Host | Layer | Pass | Warn | Fail | Error | Skip | Waived |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
