@@ -33,4 +33,39 @@ final class TopologyProbeKernelTests: XCTestCase {
         try overwriteExactly(root, "\(Self.node)/node1/meminfo", "Node 1 MemTotal:       132069748 kB\n\0")
         XCTAssertEqual(try topology(root), unchanged)
     }
+
+    /// Kernels before die_id (4.x and older) number cores within each die, so a 4-die EPYC 7451 package shows
+    /// core_id 0-5 four times over; 24 distinct thread-sibling sets per package are the 24 cores.
+    func testCoreIDsRepeatingInEveryDieOfAPackageAreStillDistinctCores() throws {
+        let root = try copyOfSysroot(realWorld.appendingPathComponent("2x-epyc-7451").path, self)
+        for cpu in 0..<96 {
+            try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/core_id", "\(cpu % 48 % 6)")
+        }
+        let topology = try topology(root)
+        XCTAssertEqual([topology.sockets, topology.coresPerSocket, topology.threadsPerCore], [2, 24, 2])
+        XCTAssertEqual(topology.siblings.count, 48)
+    }
+
+    func testPackageIDMinusOneCountsSocketsByThePackageCPUsTheKernelLists() throws {
+        let root = try server()
+        for cpu in 0..<72 {
+            try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/physical_package_id", "-1")
+        }
+        XCTAssertEqual(try topology(root).sockets, 2, "package_cpus_list names two packages, as lscpu counts")
+
+        let package1 = "000000ff,ffc0000f,fffc0000"
+        for cpu in 0..<72 {
+            let topology = "\(Self.cpu)/cpu\(cpu)/topology"
+            try remove(root, "\(topology)/package_cpus_list")
+            try remove(root, "\(topology)/core_siblings_list")
+            try overwrite(root, "\(topology)/core_siblings", cpu % 36 < 18 ? "00000000,003ffff0,0003ffff" : package1)
+        }
+        XCTAssertEqual(try topology(root).sockets, 2, "older kernels write only the core_siblings mask")
+
+        for cpu in 0..<72 {
+            try remove(root, "\(Self.cpu)/cpu\(cpu)/topology/core_siblings")
+        }
+        let topology = try topology(root)
+        XCTAssertEqual([topology.sockets, topology.coresPerSocket], [1, 36], "nothing tells them apart: one socket")
+    }
 }
