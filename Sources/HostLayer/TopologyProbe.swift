@@ -24,7 +24,7 @@ public struct TopologyProbe: Sendable {
         let cores = Set(placements.map(\.threadSiblings))
         return TopologyFacts(
             sockets: sockets, coresPerSocket: sockets > 0 ? cores.count / sockets : 0,
-            threadsPerCore: cores.map(\.count).max() ?? 1, onlineCPUs: online, nodes: try nodes(),
+            threadsPerCore: cores.map(\.count).max() ?? 1, onlineCPUs: online, nodes: try nodes(online: online),
             siblings: cores.sorted { ($0.members.first ?? 0) < ($1.members.first ?? 0) })
     }
 
@@ -71,40 +71,6 @@ public struct TopologyProbe: Sendable {
             return .cpus(try sysroot.readCPUMask(mask).intersection(online))
         }
         return .unknown
-    }
-
-    /// Each `nodeN`: CPUs from `cpulist`, else from the `cpumap` mask (older kernels); memory and distances
-    /// when their files exist.
-    func nodes() throws -> [NodeFacts] {
-        try sysroot.numberedEntries(Self.nodeDirectory, prefix: "node").map { id in
-            let directory = "\(Self.nodeDirectory)/node\(id)"
-            let cpus =
-                sysroot.exists("\(directory)/cpulist")
-                ? try sysroot.readCPUList("\(directory)/cpulist") : try sysroot.readCPUMask("\(directory)/cpumap")
-            var node = NodeFacts(id: id, cpus: cpus)
-            if sysroot.exists("\(directory)/meminfo") {
-                node.memoryKiB = try memTotal(nodeMeminfo: "\(directory)/meminfo")
-            }
-            if sysroot.exists("\(directory)/distance") {
-                let text = try sysroot.read("\(directory)/distance")
-                let values = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
-                guard !values.isEmpty, values.count == text.split(whereSeparator: \.isWhitespace).count else {
-                    throw ProbeError(
-                        path: sysroot.path("\(directory)/distance"), reason: "'\(text)' is not a list of distances")
-                }
-                node.distances = values
-            }
-            return node
-        }
-    }
-
-    /// `Node 0 MemTotal:       47925628 kB`
-    func memTotal(nodeMeminfo relative: String) throws -> Int {
-        for line in try sysroot.read(relative).split(separator: "\n") {
-            let fields = line.split(whereSeparator: \.isWhitespace)
-            if fields.count >= 4, fields[2] == "MemTotal:", let kib = Int(fields[3]) { return kib }
-        }
-        throw ProbeError(path: sysroot.path(relative), reason: "no MemTotal line")
     }
 }
 
