@@ -19,14 +19,18 @@ public struct Sysroot: Sendable {
         FileManager.default.fileExists(atPath: path(relative))
     }
 
-    /// The file's text with surrounding whitespace trimmed.
+    /// What surrounds a value in a sysfs or procfs file: whitespace, and the NUL byte some kernels write after
+    /// the newline (`0\n\0`), which is no part of the value.
+    static let padding = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{0}"))
+
+    /// The file's text with surrounding whitespace and NUL bytes trimmed.
     public func read(_ relative: String) throws -> String {
         let full = path(relative)
         guard let data = FileManager.default.contents(atPath: full) else {
             let reason = FileManager.default.fileExists(atPath: full) ? "cannot be read" : "no such file"
             throw ProbeError(path: full, reason: reason)
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: Self.padding)
     }
 
     public func readInt(_ relative: String) throws -> Int {

@@ -4,10 +4,11 @@ import Foundation
 /// The files the host probes read, so `conform capture` can copy exactly them into a fixture.
 public enum HostCapture {
     static let cpuFiles = ["online", "possible", "present", "smt/active", "smt/control"]
-    static let cpuTopologyFiles = [
-        "core_id", "physical_package_id", "die_id", "thread_siblings_list", "thread_siblings", "core_siblings_list",
-        "core_cpus_list", "package_cpus_list",
-    ]
+    /// Package masks included: older kernels write no lists, and lscpu reads the masks, so a capture reads the same
+    /// with either tool.
+    static let cpuTopologyFiles =
+        ["core_id", "physical_package_id", "die_id", "thread_siblings_list", "thread_siblings", "core_cpus_list"]
+        + TopologyProbe.packageListFiles + TopologyProbe.packageMaskFiles
     static let nodeFiles = ["online", "possible", "has_cpu", "has_memory", "has_normal_memory"]
     static let perNodeFiles = ["cpulist", "cpumap", "distance", "meminfo"]
     static let otherFiles = [

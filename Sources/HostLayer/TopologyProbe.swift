@@ -1,6 +1,10 @@
 import ConformCore
 
 /// Reads CPU and NUMA topology from `sys/devices/system/{cpu,node}` the way lscpu and numactl do.
+///
+/// The counts are util-linux lscpu's: a core is a distinct set of thread siblings, a socket a distinct package,
+/// and cores per socket is cores divided by sockets. Only online CPUs are read: the kernel removes an offline
+/// CPU's `topology` directory, and pins and placement can only use online CPUs anyway.
 public struct TopologyProbe: Sendable {
     public let sysroot: Sysroot
 
@@ -13,25 +17,15 @@ public struct TopologyProbe: Sendable {
 
     public func probe() throws -> TopologyFacts {
         let online = try onlineCPUs()
-        var packageOf: [Int: Int] = [:]
-        var cores = Set<[Int]>()
-        var siblingGroups = Set<CPUSet>()
-        for cpu in online {
-            let topology = "\(Self.cpuDirectory)/cpu\(cpu)/topology"
-            let package = try sysroot.readInt("\(topology)/physical_package_id")
-            let die = sysroot.exists("\(topology)/die_id") ? try sysroot.readInt("\(topology)/die_id") : 0
-            let core = try sysroot.readInt("\(topology)/core_id")
-            packageOf[cpu] = package
-            // core_id can have gaps (EPYC: 0,1,2,4,…) and repeats across dies: count distinct triples.
-            cores.insert([package, die, core])
-            siblingGroups.insert(try siblings(of: cpu, topology: topology).intersection(online))
-        }
-        let sockets = Set(packageOf.values).count
-        let threadsPerCore = siblingGroups.map(\.count).max() ?? 1
+        let placements = try online.map { try placement(of: $0, online: online) }
+        let sockets = Set(placements.map(\.socket)).count
+        // Not (package, die, core_id): kernels without die_id repeat core_id in every die of a package (AMD
+        // multi-die parts, the SG2042's clusters), and core_id has gaps (EPYC: 0,1,2,4,…).
+        let cores = Set(placements.map(\.threadSiblings))
         return TopologyFacts(
-            sockets: sockets, coresPerSocket: sockets > 0 ? cores.count / sockets : 0, threadsPerCore: threadsPerCore,
-            onlineCPUs: online, nodes: try nodes(),
-            siblings: siblingGroups.sorted { ($0.members.first ?? 0) < ($1.members.first ?? 0) })
+            sockets: sockets, coresPerSocket: sockets > 0 ? cores.count / sockets : 0,
+            threadsPerCore: cores.map(\.count).max() ?? 1, onlineCPUs: online, nodes: try nodes(online: online),
+            siblings: cores.sorted { ($0.members.first ?? 0) < ($1.members.first ?? 0) })
     }
 
     /// `cpu/online`; without it (some dumps), every `cpuN` directory that has a topology.
@@ -46,43 +40,54 @@ public struct TopologyProbe: Sendable {
         return CPUSet(present)
     }
 
-    func siblings(of cpu: Int, topology: String) throws -> CPUSet {
+    /// Where one online CPU sits: its core's online threads and its socket.
+    func placement(of cpu: Int, online: CPUSet) throws -> CPUPlacement {
+        let topology = "\(Self.cpuDirectory)/cpu\(cpu)/topology"
+        let threads = try siblings(topology: topology).intersection(online).union([cpu])
+        return CPUPlacement(cpu: cpu, threadSiblings: threads, socket: try socket(topology: topology, online: online))
+    }
+
+    /// `thread_siblings_list`, else the `thread_siblings` mask (older kernels write only the mask).
+    func siblings(topology: String) throws -> CPUSet {
         let list = "\(topology)/thread_siblings_list"
         if sysroot.exists(list) { return try sysroot.readCPUList(list) }
         return try sysroot.readCPUMask("\(topology)/thread_siblings")
     }
 
-    /// Each `nodeN`: CPUs from `cpulist`, else from the `cpumap` mask (older kernels); memory and distances
-    /// when their files exist.
-    func nodes() throws -> [NodeFacts] {
-        try sysroot.numberedEntries(Self.nodeDirectory, prefix: "node").map { id in
-            let directory = "\(Self.nodeDirectory)/node\(id)"
-            let cpus =
-                sysroot.exists("\(directory)/cpulist")
-                ? try sysroot.readCPUList("\(directory)/cpulist") : try sysroot.readCPUMask("\(directory)/cpumap")
-            var node = NodeFacts(id: id, cpus: cpus)
-            if sysroot.exists("\(directory)/meminfo") {
-                node.memoryKiB = try memTotal(nodeMeminfo: "\(directory)/meminfo")
-            }
-            if sysroot.exists("\(directory)/distance") {
-                let text = try sysroot.read("\(directory)/distance")
-                let values = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
-                guard !values.isEmpty, values.count == text.split(whereSeparator: \.isWhitespace).count else {
-                    throw ProbeError(
-                        path: sysroot.path("\(directory)/distance"), reason: "'\(text)' is not a list of distances")
-                }
-                node.distances = values
-            }
-            return node
-        }
-    }
+    /// The files that list a CPU's package, newest name first: lists, then the masks older kernels write alone.
+    static let packageListFiles = ["package_cpus_list", "core_siblings_list"]
+    static let packageMaskFiles = ["package_cpus", "core_siblings"]
 
-    /// `Node 0 MemTotal:       47925628 kB`
-    func memTotal(nodeMeminfo relative: String) throws -> Int {
-        for line in try sysroot.read(relative).split(separator: "\n") {
-            let fields = line.split(whereSeparator: \.isWhitespace)
-            if fields.count >= 4, fields[2] == "MemTotal:", let kib = Int(fields[3]) { return kib }
+    /// `physical_package_id`; where it is -1 (the kernel does not know the package: POWER LPARs, SPARC, some VMs
+    /// and ARM boards), the package's CPUs as the kernel groups them, which is what lscpu counts; without such a
+    /// file, every CPU of unknown package is one socket.
+    func socket(topology: String, online: CPUSet) throws -> SocketKey {
+        let package = try sysroot.readInt("\(topology)/physical_package_id")
+        if package >= 0 { return .id(package) }
+        if let list = Self.packageListFiles.map({ "\(topology)/\($0)" }).first(where: sysroot.exists) {
+            return .cpus(try sysroot.readCPUList(list).intersection(online))
         }
-        throw ProbeError(path: sysroot.path(relative), reason: "no MemTotal line")
+        if let mask = Self.packageMaskFiles.map({ "\(topology)/\($0)" }).first(where: sysroot.exists) {
+            return .cpus(try sysroot.readCPUMask(mask).intersection(online))
+        }
+        return .unknown
     }
+}
+
+/// What one online CPU's `topology` directory says about where it sits.
+struct CPUPlacement: Sendable {
+    let cpu: Int
+    /// The online CPUs of its core, itself included.
+    let threadSiblings: CPUSet
+    let socket: SocketKey
+}
+
+/// What tells one socket from another.
+enum SocketKey: Hashable, Sendable {
+    /// `physical_package_id`, as the kernel numbers packages.
+    case id(Int)
+    /// The package's online CPUs, where the kernel writes package id -1.
+    case cpus(CPUSet)
+    /// Package id -1 and no file listing the package's CPUs.
+    case unknown
 }

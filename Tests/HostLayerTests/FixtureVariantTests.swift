@@ -40,20 +40,25 @@ final class FixtureVariantTests: XCTestCase {
                 }
             ),
             (
-                "one socket reported", ["host.topology.sockets"],
+                // 36 cores in one socket: cores per socket doubles as lscpu would count it.
+                "one socket reported", ["host.topology.sockets", "host.topology.cores"],
                 { root in
                     for cpu in 0..<72 { try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/physical_package_id", "0") }
                 }
             ),
             (
-                "two cores merged", ["host.topology.cores"],
+                // Cores are counted by thread-sibling sets, as lscpu does, so a core count drifts only with its
+                // sibling sets, which the siblings check sees as well.
+                "two cores' threads reported as four cores", ["host.topology.cores", "host.topology.siblings"],
                 { root in
-                    try overwrite(root, "\(Self.cpu)/cpu1/topology/core_id", "0")
-                    try overwrite(root, "\(Self.cpu)/cpu37/topology/core_id", "0")
+                    for cpu in [1, 2, 37, 38] {
+                        try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/thread_siblings_list", "\(cpu)")
+                    }
                 }
             ),
             (
-                "SMT off", ["host.topology.threads", "host.topology.siblings"],
+                // Every CPU its own core: 36 cores per socket of one thread each.
+                "SMT off", ["host.topology.cores", "host.topology.threads", "host.topology.siblings"],
                 { root in
                     for cpu in 0..<72 {
                         try overwrite(root, "\(Self.cpu)/cpu\(cpu)/topology/thread_siblings_list", "\(cpu)")

@@ -20,3 +20,13 @@ func copyOfSysroot(_ source: String, _ test: XCTestCase) throws -> URL {
 func overwrite(_ root: URL, _ relative: String, _ text: String) throws {
     try (text + "\n").write(to: root.appendingPathComponent(relative), atomically: true, encoding: .utf8)
 }
+
+/// Writes `text` byte for byte, with no newline added, for the endings some kernels write (`0\n\0`).
+func overwriteExactly(_ root: URL, _ relative: String, _ text: String) throws {
+    try Data(text.utf8).write(to: root.appendingPathComponent(relative))
+}
+
+/// Removes a file or directory of a sysroot copy.
+func remove(_ root: URL, _ relative: String) throws {
+    try FileManager.default.removeItem(at: root.appendingPathComponent(relative))
+}

@@ -24,7 +24,7 @@ final class TopologyProbeTests: XCTestCase {
         let topology = try XCTUnwrap(facts.topology.value, "\(facts.topology)")
         XCTAssertEqual(topology.onlineCPUs.count, 96)
         XCTAssertEqual(topology.sockets, 2)
-        XCTAssertEqual(topology.coresPerSocket, 24, "distinct (package, core) pairs, not max(core_id)+1")
+        XCTAssertEqual(topology.coresPerSocket, 24, "distinct thread-sibling sets, not max(core_id)+1")
         XCTAssertEqual(topology.threadsPerCore, 2)
         XCTAssertEqual(topology.nodes.count, 8)
         XCTAssertEqual(topology.nodes.first?.cpus.description, "0-5,48-53")
@@ -72,7 +72,7 @@ final class TopologyProbeTests: XCTestCase {
         let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
         try FileManager.default.removeItem(at: root.appendingPathComponent("proc/sys/kernel/numa_balancing"))
         try FileManager.default.removeItem(
-            at: root.appendingPathComponent("sys/devices/system/cpu/cpu5/topology/core_id"))
+            at: root.appendingPathComponent("sys/devices/system/cpu/cpu5/topology/physical_package_id"))
         let facts = HostProbe(sysroot: root.path).probe()
         XCTAssertEqual(
             facts.numaBalancing,
@@ -80,7 +80,9 @@ final class TopologyProbeTests: XCTestCase {
         XCTAssertEqual(
             facts.topology,
             .failed(
-                ProbeError(path: root.path + "/sys/devices/system/cpu/cpu5/topology/core_id", reason: "no such file")))
+                ProbeError(
+                    path: root.path + "/sys/devices/system/cpu/cpu5/topology/physical_package_id",
+                    reason: "no such file")))
         XCTAssertEqual(facts.thp.enabled, .value("always"), "one broken file hides nothing else")
         XCTAssertNotNil(facts.governor.value, "governors still read from cpu/online")
     }
