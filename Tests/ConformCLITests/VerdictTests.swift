@@ -1,0 +1,286 @@
+import ConformTestSupport
+import Foundation
+import XCTest
+
+/// Verdicts a user can trust: a run that checked nothing, or could not read a source the user named, never
+/// exits 0; documented commands do not crash; input is refused before anything is written.
+final class VerdictTests: XCTestCase, ConformBinary {
+    var macNuma: String { repositoryRoot.appendingPathComponent("fixtures/mac-numa").path }
+
+    func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+        try conform(
+            ["run", "--profile", "mac-numa", "--fixture", macNuma, "--format", "console"] + arguments, in: directory)
+    }
+
+    func testLintRunsThroughTheCommandLineForEveryProfile() throws {
+        // mac-numa's and distributed's designs have defects of their own (see README); single-numa has none.
+        for (profile, status) in [("mac-numa", Int32(1)), ("single-numa", 0), ("distributed", 1)] {
+            let out = try temporaryDirectory()
+            let outcome = try conform(["lint", "--profile", profile, "--out", out.path])
+            XCTAssertEqual(outcome.status, status, profile + outcome.stdout + outcome.stderr)
+            XCTAssertFalse(outcome.stderr.contains("Can't read a value"), outcome.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("junit.xml").path))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent(".lock").path))
+        }
+        let lint = try conform(["lint", "--profile", "mac-numa", "--format", "console"])
+        XCTAssertTrue(
+            lint.stdout.contains(
+                "FAIL   numa-server  bench.net.budget[lan-1gbe/daily-prep-upload]  daily-prep-upload of 5.00 GB in 40 s needs 125.0 MB/s"
+            ), lint.stdout)
+        XCTAssertTrue(lint.stdout.contains("PASS   numa-server  host.topology.declared"), lint.stdout)
+    }
+
+    func testASelectionThatSelectsNothingIsUnusableInput() throws {
+        for selection in [
+            ["--only", "nomatch.*"], ["--only", "["], ["--skip", "*"], ["--layers", ""], ["--layers", ","],
+        ] {
+            let outcome = try run(selection)
+            XCTAssertEqual(outcome.status, 2, "\(selection): \(outcome.stdout)\(outcome.stderr)")
+            XCTAssertEqual(outcome.stdout, "", "\(selection) ran nothing, so it printed no result")
+        }
+        // Checks exist, but none gives a result for this subject: nothing was checked.
+        let noSubject = try run(["--only", "hv.vcpupin.exclusive[no-such-vm]"])
+        XCTAssertEqual(noSubject.status, 2, noSubject.stdout)
+        XCTAssertTrue(noSubject.stderr.contains("matched no result"), noSubject.stderr)
+    }
+
+    func testAResultNameCopiedFromTheOutputSelectsThatResult() throws {
+        let outcome = try run(["--only", "hv.vcpupin.exclusive[k3s-minio-storage]"])
+        XCTAssertEqual(outcome.status, 1, outcome.stdout)
+        let lines = outcome.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, outcome.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("FAIL   numa-server  hv.vcpupin.exclusive[k3s-minio-storage]"), outcome.stdout)
+        // A glob over subjects, and a skip of one result.
+        let workers = try run(["--only", "hv.vcpupin.single[k3s-slm-*]"])
+        XCTAssertEqual(workers.stdout.split(separator: "\n").count, 3, workers.stdout)
+        let skipped = try run(["--only", "hv.vcpupin.exclusive", "--skip", "*[k3s-minio-storage]"])
+        XCTAssertFalse(skipped.stdout.contains("[k3s-minio-storage]"), skipped.stdout)
+        XCTAssertTrue(skipped.stdout.contains("hv.vcpupin.exclusive[k3s-slm-worker-2]"), skipped.stdout)
+    }
+
+    func testTheClusterLayerNamedOnAFixtureWithoutItIsAnError() throws {
+        let fixture = try temporaryDirectory().appendingPathComponent("no-cluster")
+        try FileManager.default.createDirectory(at: fixture, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: macNuma + "/hosts", toPath: fixture.appendingPathComponent("hosts").path)
+        let named = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture.path, "--layers", "cluster", "--format", "console",
+        ])
+        XCTAssertEqual(named.status, 3, named.stdout)
+        XCTAssertTrue(named.stdout.contains("no such directory: the fixture has no cluster"), named.stdout)
+        XCTAssertFalse(named.stdout.contains("PASS"), named.stdout)
+        // Not named: skipped, saying where it looked.
+        let defaulted = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture.path, "--format", "console",
+        ])
+        XCTAssertTrue(defaulted.stdout.contains("SKIP   cluster  k8s.node.ready"), defaulted.stdout)
+    }
+
+    func testSourcesTheUserNamedMustBeRead() throws {
+        let bogus = try conform([
+            "run", "--profile", "generic", "--libvirt-uri", "bogus://x", "--layers", "hypervisor", "--format",
+            "console",
+        ])
+        XCTAssertEqual(bogus.status, 3, bogus.stdout)
+        XCTAssertTrue(bogus.stdout.contains("ERROR") && bogus.stdout.contains("bogus://x"), bogus.stdout)
+        XCTAssertFalse(bogus.stdout.contains("SKIP"), bogus.stdout)
+        let ignored = try run(["--kubeconfig", "/nonexistent"])
+        XCTAssertEqual(ignored.status, 2, ignored.stdout)
+        XCTAssertTrue(ignored.stderr.contains("'--fixture' and '--kubeconfig' cannot be used together"), ignored.stderr)
+    }
+
+    /// A libvirt endpoint that accepts connections and never answers is bounded by --check-timeout.
+    func testANeverAnsweringLibvirtIsBoundedByTheCheckTimeout() throws {
+        let directory = try temporaryDirectory()
+        let socketPath = directory.appendingPathComponent("mute.sock").path
+        let listener = try listeningUnixSocket(at: socketPath)
+        defer { close(listener) }
+        let started = Date()
+        let outcome = try conform(
+            [
+                "run", "--profile", "generic", "--libvirt-uri", "qemu+unix:///system?socket=\(socketPath)", "--layers",
+                "hypervisor", "--check-timeout", "3", "--format", "console",
+            ], in: directory)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(outcome.status, 3, outcome.stdout + outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("libvirt did not answer within 3 s"), outcome.stdout)
+        XCTAssertLessThan(elapsed, 12, "bounded by the 3 s limit, not 30 s")
+    }
+
+    func testStrictSaysWhyItFailed() throws {
+        let out = try temporaryDirectory()
+        // mac-numa's lint has one warning (a flexible VM on emulator CPUs) among failures; skip the failures.
+        let outcome = try conform([
+            "lint", "--profile", "mac-numa", "--strict", "--out", out.path, "--format", "console,junit,markdown,json",
+        ])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.stdout.contains("(--strict: 1 warning(s) counted as failures)"), outcome.stdout)
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("--strict: 1 warning(s) counted as failures"), summary)
+        let junit = try String(contentsOf: out.appendingPathComponent("junit.xml"), encoding: .utf8)
+        XCTAssertTrue(junit.contains("warning counted as a failure (--strict)"), junit)
+        let json = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
+        XCTAssertTrue(json.contains(#""warnings_counted_as_failures" : 1"#), json)
+    }
+
+    func testEmptyFormatListIsUnusableInput() throws {
+        let outcome = try run(["--format", ""])
+        XCTAssertEqual(outcome.status, 2, outcome.stdout)
+        XCTAssertTrue(outcome.stderr.contains("'--format' needs at least one of"), outcome.stderr)
+    }
+
+    func testInputIsValidatedBeforeAnythingIsWritten() throws {
+        let out = try temporaryDirectory().appendingPathComponent("reports")
+        let waivers = out.deletingLastPathComponent().appendingPathComponent("waivers.yaml")
+        try "waivers:\n  - id: x\n    expires: 2026-12-31\n".write(to: waivers, atomically: true, encoding: .utf8)
+        let badWaivers = try run(["--out", out.path, "--waivers", waivers.path, "--format", "junit"])
+        XCTAssertEqual(badWaivers.status, 2, badWaivers.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no report folder for a refused run")
+        let missingDirectory = out.deletingLastPathComponent().appendingPathComponent("absent/conform.prom").path
+        let badProm = try run(["--out", out.path, "--prom-file", missingDirectory, "--format", "junit"])
+        XCTAssertEqual(badProm.status, 2, badProm.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no report and no history line say exit 0")
+        // A run that completes leaves its reports and history, and no lock behind.
+        let good = try run(["--out", out.path, "--format", "junit,json"])
+        XCTAssertEqual(good.status, 1, good.stderr)
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(left, ["history.jsonl", "junit.xml", "results.json", "trend.md"])
+    }
+
+    func testFactsOfAMissingSysrootIsUnusableInput() throws {
+        let outcome = try conform(["facts", "--sysroot", "/nonexistent"])
+        XCTAssertEqual(outcome.status, 2, outcome.stdout)
+        XCTAssertTrue(outcome.stderr.contains("/nonexistent: No such file or directory"), outcome.stderr)
+    }
+
+    /// libvirt accepts CPU numbers up to 16383: a domain pinned there is read, never dropped without a word.
+    func testADomainPinnedToTheLastCPULibvirtAcceptsIsRead() throws {
+        let directory = try temporaryDirectory()
+        let xml = directory.appendingPathComponent("libvirt.xml")
+        try """
+        <node>
+          <domain type='test'>
+            <name>far-pinned</name>
+            <memory unit='MiB'>512</memory>
+            <vcpu placement='static'>1</vcpu>
+            <cputune><vcpupin vcpu='0' cpuset='16383'/></cputune>
+            <os><type>hvm</type></os>
+          </domain>
+        </node>
+        """.write(to: xml, atomically: true, encoding: .utf8)
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        let outcome = try conform(["facts", "--sysroot", sysroot, "--libvirt-uri", "test://\(xml.path)"])
+        XCTAssertTrue(outcome.stdout.contains("domain far-pinned: running, 1 vCPUs pinned [16383]"), outcome.stdout)
+        let run = try conform([
+            "run", "--profile", "generic", "--sysroot", sysroot, "--libvirt-uri", "test://\(xml.path)", "--layers",
+            "hypervisor", "--format", "console",
+        ])
+        XCTAssertTrue(run.stdout.contains("PASS   \(hostname())  hv.domain.readable  all 1 domain(s) read"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("hv.vcpupin.single[far-pinned]"), run.stdout)
+    }
+
+    func testCaptureStaysInsideItsOutputFolder() throws {
+        let out = try temporaryDirectory().appendingPathComponent("fixture")
+        let source = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        for host in ["../../etc", "a/b", "..", ".hidden", ""] {
+            let outcome = try conform(["capture", "--out", out.path, "--sysroot", source, "--host", host])
+            XCTAssertEqual(outcome.status, 2, "\(host): \(outcome.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "\(host) wrote something")
+        }
+    }
+
+    func testProfilesAreFoundFromAnyDirectoryAndTheErrorSaysWhereItLooked() throws {
+        let elsewhere = try temporaryDirectory()
+        // The build's own checks/ (above .build) is found from another directory, without CONFORM_CHECKS.
+        var environment = ProcessInfo.processInfo.environment
+        environment["CONFORM_CHECKS"] = nil
+        let found = try run(
+            binary, ["run", "--profile", "mac-numa", "--fixture", macNuma, "--format", "console", "--only", "host.*"],
+            in: elsewhere, environment: environment)
+        XCTAssertEqual(found.status, 0, found.stdout + found.stderr)
+        // An installed binary finds the profiles installed beside it (make install's layout).
+        let prefix = elsewhere.appendingPathComponent("prefix")
+        try FileManager.default.createDirectory(
+            at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: prefix.appendingPathComponent("share/conform"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: binary, to: prefix.appendingPathComponent("bin/conform"))
+        let installed = try run(
+            prefix.appendingPathComponent("bin/conform"), ["lint", "--profile", "single-numa", "--format", "console"],
+            in: elsewhere, environment: environment)
+        XCTAssertEqual(installed.status, 2, "no profiles installed yet")
+        XCTAssertTrue(
+            installed.stderr.contains(prefix.appendingPathComponent("share/conform/checks").path), installed.stderr)
+        XCTAssertTrue(installed.stderr.contains("/etc/conform/checks"), installed.stderr)
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("checks"),
+            to: prefix.appendingPathComponent("share/conform/checks"))
+        let afterInstall = try run(
+            prefix.appendingPathComponent("bin/conform"), ["lint", "--profile", "single-numa", "--format", "console"],
+            in: elsewhere, environment: environment)
+        XCTAssertEqual(afterInstall.status, 0, afterInstall.stdout + afterInstall.stderr)
+    }
+
+    func testBaselineDiffOfTwoHostsSaysSo() throws {
+        let baselines = repositoryRoot.appendingPathComponent("baselines/mac-numa")
+        let outcome = try conform([
+            "baseline", "diff", baselines.appendingPathComponent("numa-server.json").path,
+            baselines.appendingPathComponent("mac-mini.json").path,
+        ])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(
+            outcome.stdout.hasPrefix("NOTE  these baselines are of different hosts: 'numa-server'"), outcome.stdout)
+        let help = try conform(["baseline", "compare", "--help"])
+        XCTAssertTrue(help.stdout.contains("USAGE: conform baseline compare "), help.stdout)
+        XCTAssertFalse(help.stdout.contains("baseline run"), help.stdout)
+    }
+
+    func testBenchRefusesWhatThisMachineCannotDo() throws {
+        let cases: [[String]] = [
+            ["memory", "--kernels", ""], ["memory", "--cpu-node", "4095"], ["memory", "--threads", "100000"],
+            ["net", "--url", "http://127.0.0.1:1/x", "--link-mbit", "0"],
+        ]
+        for arguments in cases {
+            let outcome = try conform(["bench"] + arguments + ["--size", "16MiB"])
+            XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.stdout)\(outcome.stderr)")
+        }
+    }
+
+    func testBenchJSONWritesNumbersAsNumbers() throws {
+        let outcome = try conform([
+            "bench", "memory", "--cpu-node", "0", "--mem-node", "0", "--size", "16MiB", "--kernels", "read",
+            "--repetitions", "1", "--json",
+        ])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let parameters = try XCTUnwrap(document["parameters"] as? [String: Any])
+        XCTAssertTrue(parameters["repetitions"] is Int, "\(parameters)")
+        XCTAssertTrue(parameters["arrayBytes"] is Int, "\(parameters)")
+        XCTAssertTrue(parameters["kernels"] is String, "\(parameters)")
+    }
+
+    func hostname() -> String {
+        ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+    }
+
+    /// A Unix socket that accepts connections (the kernel completes them from the backlog) and never reads.
+    func listeningUnixSocket(at path: String) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SubprocessError("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            throw SubprocessError("bind/listen \(path): \(String(cString: strerror(errno)))")
+        }
+        return descriptor
+    }
+}
