@@ -217,11 +217,17 @@ struct TopologyChecks: Sendable {
                 }
                 let measurement = Measurement(name: "host.node\(node.id).memory", value: observed, unit: "GiB")
                 guard let declared else {
+                    // Memory-less nodes are real (CPU-only sockets, CXL and HBM layouts), and so are missing
+                    // DIMMs: without a design to compare with, a node without memory is worth a look, not a failure.
                     return Finding(
-                        observed > 0 ? .pass : .fail, subject: "node\(node.id)", observed: gib(observed),
-                        message: "node\(node.id) has \(gib(observed))", measurements: [measurement])
+                        observed > 0 ? .pass : .warn, subject: "node\(node.id)", observed: gib(observed),
+                        message: observed > 0
+                            ? "node\(node.id) has \(gib(observed))"
+                            : "node\(node.id) has no memory of its own (a memory-less node, or its DIMMs are missing)",
+                        measurements: [measurement])
                 }
-                let deviation = abs(observed - declared) / declared * 100
+                // A node designed without memory must have none; any other is compared in percent.
+                let deviation = declared > 0 ? abs(observed - declared) / declared * 100 : (observed > 0 ? 100 : 0)
                 let within = deviation <= spec.memoryTolerancePercent
                 return Finding(
                     within ? .pass : .fail, subject: "node\(node.id)",

@@ -4,14 +4,38 @@ import Foundation
 /// Copies what the hypervisor probes read into a fixture host: every domain's live XML as a libvirt
 /// test-driver document (`libvirt.xml`), and the /proc entries of running QEMU processes.
 public enum HypervisorCapture {
-    /// Writes `libvirt.xml` into `hostDirectory` and the QEMU processes' files under `sysrootCopy`.
-    /// Returns how many domains were captured.
-    public static func capture(uri: String, sysroot: String, hostDirectory: URL, sysrootCopy: URL) throws -> Int {
-        let descriptions = try LibvirtConnection(uri: uri).domains()
+    /// What a capture took: the domains written, and those libvirt listed but would not describe, with why.
+    public struct Captured: Sendable {
+        public var domains: Int
+        public var unreadable: [ProbeError]
+    }
+
+    /// Writes `libvirt.xml` into `hostDirectory` and the QEMU processes' files under `sysrootCopy`; libvirt
+    /// must answer within `seconds`.
+    public static func capture(
+        uri: String, sysroot: String, hostDirectory: URL, sysrootCopy: URL, seconds: Double = 30
+    ) throws -> Captured {
+        let listing = withTimeLimit(seconds: seconds) {
+            () -> Result<[LibvirtConnection.DomainDescription], ProbeError> in
+            do { return .success(try LibvirtConnection(uri: uri).domains()) } catch let error as ProbeError {
+                return .failure(error)
+            } catch { return .failure(ProbeError(path: uri, reason: "\(error)")) }
+        }
+        guard let listing else {
+            throw ProbeError(path: uri, reason: "libvirt did not answer within \(Runner.format(seconds: seconds))")
+        }
+        let descriptions = try listing.get()
         var document = ["<node>"]
+        var unreadable: [ProbeError] = []
         let live = LiveProbe(sysroot: sysroot)
         for description in descriptions {
-            guard case .success(let xml) = description.xml else { continue }
+            let xml: String
+            switch description.xml {
+            case .success(let text): xml = text
+            case .failure(let error):
+                unreadable.append(error)
+                continue
+            }
             document.append(xml.trimmingCharacters(in: .whitespacesAndNewlines))
             guard description.state == "running" else { continue }
             var files = ["run/libvirt/qemu/\(description.name).pid"]
@@ -26,6 +50,6 @@ public enum HypervisorCapture {
         document.append("</node>")
         try (document.joined(separator: "\n") + "\n").write(
             to: hostDirectory.appendingPathComponent("libvirt.xml"), atomically: true, encoding: .utf8)
-        return descriptions.count
+        return Captured(domains: descriptions.count - unreadable.count, unreadable: unreadable)
     }
 }

@@ -59,11 +59,14 @@ extension Conform {
             let uri = libvirtURI ?? (sysroot == "/" ? "qemu:///system" : "none")
             if uri != "none" {
                 do {
-                    let count = try HypervisorCapture.capture(
+                    let captured = try HypervisorCapture.capture(
                         uri: uri, sysroot: sysroot, hostDirectory: staging,
                         sysrootCopy: staging.appendingPathComponent("sysroot"))
-                    domains = "\(count) domain(s)"
+                    domains = "\(captured.domains) domain(s)"
+                    for error in captured.unreadable { log.warning("domain left out of the capture: \(error)") }
                 } catch {
+                    // Named by the user, libvirt must be captured; found by default, it may be absent.
+                    if libvirtURI != nil { throw error }
                     log.warning("libvirt not captured: \(error)")
                 }
             }

@@ -259,6 +259,29 @@ final class VerdictTests: XCTestCase, ConformBinary {
         XCTAssertTrue(parameters["kernels"] is String, "\(parameters)")
     }
 
+    /// A transfer far faster than the declared link did not cross it: flagged in the JSON and on stderr.
+    func testANetFigureAboveTheLinksCeilingIsFlagged() throws {
+        let directory = try temporaryDirectory()
+        try Data(count: 8_000_000).write(to: directory.appendingPathComponent("blob"))
+        let portFile = directory.appendingPathComponent("port")
+        let server = [
+            "import http.server, os, sys", "os.chdir(sys.argv[1])",
+            "httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), http.server.SimpleHTTPRequestHandler)",
+            "open(sys.argv[2], 'w').write(str(httpd.server_address[1]))", "httpd.serve_forever()",
+        ].joined(separator: "\n")
+        _ = try start("/usr/bin/python3", ["-c", server, directory.path, portFile.path])
+        let port = try self.port(writtenTo: portFile)
+        // Loopback moves 8 MB far faster than the 1.2 MB/s a 10 Mbit/s link carries.
+        let outcome = try conform([
+            "bench", "net", "--url", "http://127.0.0.1:\(port)/blob", "--link-mbit", "10", "--json",
+        ])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let parameters = try XCTUnwrap(document["parameters"] as? [String: Any])
+        XCTAssertEqual(parameters["aboveLinkCeiling"] as? Bool, true, "\(parameters)")
+        XCTAssertTrue(outcome.stderr.contains("this transfer did not cross that link"), outcome.stderr)
+    }
+
     func hostname() -> String {
         ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
     }

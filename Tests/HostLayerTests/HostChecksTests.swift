@@ -148,6 +148,18 @@ final class HostChecksTests: XCTestCase {
         XCTAssertEqual(statuses("host.topology.memory", facts: unknown), [.error, .pass])
     }
 
+    /// A memory-less node (CPU-only socket, CXL) is not a failure when the design says nothing; a node
+    /// designed without memory must have none, never a division by zero.
+    func testMemoryLessNodes() {
+        let memoryLess = withTopology { $0.nodes[1].memoryKiB = 0 }
+        XCTAssertEqual(
+            statuses("host.topology.memory", spec: HostSpec(name: "any"), facts: memoryLess), [.pass, .warn])
+        var designedEmpty = Self.designed
+        designedEmpty.topology.nodes?[1].memoryGiB = 0
+        XCTAssertEqual(statuses("host.topology.memory", spec: designedEmpty, facts: memoryLess), [.pass, .pass])
+        XCTAssertEqual(statuses("host.topology.memory", spec: designedEmpty), [.pass, .fail])
+    }
+
     func testCPUModel() {
         var other = Self.matchingFacts()
         other.cpuModel = .value("Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz")
