@@ -163,18 +163,6 @@ public struct DiskBenchmark: Sendable {
 
 /// A benchmark's scratch file, removed when the benchmark ends or when SIGINT or SIGTERM stops the process.
 final class ScratchFile: @unchecked Sendable {
-    private static let files = Locked<Set<String>>([])
-    nonisolated(unsafe) private static let handlers: [DispatchSourceSignal] = [SIGINT, SIGTERM].map { signalNumber in
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-        source.setEventHandler {
-            for path in ScratchFile.files.withLock({ $0 }) { unlink(path) }
-            exit(128 + signalNumber)
-        }
-        source.resume()
-        return source
-    }
-
     let path: String
 
     private init(path: String) {
@@ -182,13 +170,12 @@ final class ScratchFile: @unchecked Sendable {
     }
 
     static func register(_ path: String) -> ScratchFile {
-        _ = handlers
-        files.withLock { _ = $0.insert(path) }
+        SignalCleanup.register(path)
         return ScratchFile(path: path)
     }
 
     func remove() {
         unlink(path)
-        Self.files.withLock { _ = $0.remove(path) }
+        SignalCleanup.unregister(path)
     }
 }

@@ -282,6 +282,32 @@ final class VerdictTests: XCTestCase, ConformBinary {
         XCTAssertTrue(outcome.stderr.contains("this transfer did not cross that link"), outcome.stderr)
     }
 
+    /// A run stopped by SIGTERM leaves neither its lock nor a half-written report behind.
+    func testARunStoppedBySIGTERMLeavesNothingBehind() throws {
+        let directory = try temporaryDirectory()
+        let socketPath = directory.appendingPathComponent("mute.sock").path
+        let listener = try listeningUnixSocket(at: socketPath)
+        defer { close(listener) }
+        let out = directory.appendingPathComponent("reports")
+        var environment = ProcessInfo.processInfo.environment
+        environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
+        let child = try Subprocess(
+            binary.path,
+            [
+                "run", "--profile", "generic", "--libvirt-uri", "qemu+unix:///system?socket=\(socketPath)",
+                "--layers", "hypervisor", "--check-timeout", "30", "--out", out.path,
+            ], environment: environment)
+        addTeardownBlock { child.stop() }
+        let lock = out.appendingPathComponent(".lock").path
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: lock) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lock), "the run took its lock")
+        child.send(SIGTERM)
+        let outcome = try child.finish(within: 20)
+        XCTAssertEqual(outcome.status, 128 + SIGTERM, outcome.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [])
+    }
+
     func hostname() -> String {
         ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
     }

@@ -118,6 +118,7 @@ public final class RunLock {
                 throw LockedError(message: "\(path) keeps being replaced by other conform runs; this one stops")
             }
         }
+        SignalCleanup.register(path)
         ftruncate(descriptor, 0)
         let pid = "\(ProcessInfo.processInfo.processIdentifier)\n"
         _ = pid.withCString { write(descriptor, $0, strlen($0)) }
@@ -133,6 +134,7 @@ public final class RunLock {
     deinit {
         // Removed while still held, so a run that opens it next finds it gone and opens a new one.
         unlink(path)
+        SignalCleanup.unregister(path)
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

@@ -32,6 +32,8 @@ public struct ReportWriter: Sendable {
         let pid = ProcessInfo.processInfo.processIdentifier
         let staging = profileDirectory.appendingPathComponent(".\(finalName).tmp-\(pid)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        SignalCleanup.register(staging.path)
+        defer { SignalCleanup.unregister(staging.path) }
         do {
             for format in formats {
                 try write(format, report, to: staging)
@@ -66,6 +68,8 @@ public struct ReportWriter: Sendable {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        SignalCleanup.register(temporary.path)
+        defer { SignalCleanup.unregister(temporary.path) }
         do {
             try Data(text.utf8).write(to: temporary)
             guard Foundation.rename(temporary.path, url.path) == 0 else {
