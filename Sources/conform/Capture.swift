@@ -64,6 +64,9 @@ extension Conform {
                         sysrootCopy: staging.appendingPathComponent("sysroot"))
                     domains = "\(count) domain(s)"
                 } catch {
+                    // A URI the user named must be read, as for 'run' and 'facts': a fixture without the
+                    // domains asked for is not the machine that was captured, so none is kept.
+                    if libvirtURI != nil { throw error }
                     log.warning("libvirt not captured: \(error)")
                 }
             }
