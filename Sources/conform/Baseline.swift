@@ -66,6 +66,14 @@ extension Conform.BaselineCommand {
             print(
                 "baseline of \(target.spec.name) (\(baseline.facts.count) facts, \(baseline.measurements.count) measurements over \(self.runs) run(s)) written to \(file)"
             )
+            // As for 'facts': the baseline is written, but one that lacks what could not be read is exit 3, never 0.
+            let unread = runs.joined().filter { $0.status == .error }.map { result in
+                "\(result.host) \(result.id)\(result.subject.map { "[\($0)]" } ?? ""): \(result.message)"
+            }.uniqued()
+            if !unread.isEmpty {
+                for line in unread { log.error("not in the baseline: \(line)") }
+                throw ExitCode(3)
+            }
         }
     }
 

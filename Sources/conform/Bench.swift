@@ -161,6 +161,8 @@ extension Conform.Bench {
                 throw ValidationError("'--media' takes ssd, hdd or nvme")
             }
             if queueDepth < 1 { throw ValidationError("'--queue-depth' must be at least 1") }
+            // A staging directory that is not there is a mistyped flag, not a disk that could not be measured.
+            try requireDirectory(dir, "--dir")
         }
 
         func run() throws {

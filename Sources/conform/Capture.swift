@@ -49,7 +49,15 @@ extension Conform {
             // Copy into a hidden directory first so an interrupted capture leaves no half fixture host.
             let staging = URL(fileURLWithPath: out).appendingPathComponent(
                 "hosts/.\(name).capture-\(ProcessInfo.processInfo.processIdentifier)")
-            defer { try? FileManager.default.removeItem(at: staging) }
+            // A capture that fails leaves no folder it created: not the staging host, not an empty hosts/.
+            let createdOut = !FileManager.default.fileExists(atPath: out)
+            defer {
+                try? FileManager.default.removeItem(at: staging)
+                for folder in [staging.deletingLastPathComponent().path] + (createdOut ? [out] : [])
+                where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? false {
+                    try? FileManager.default.removeItem(atPath: folder)
+                }
+            }
             let files = HostCapture.files(in: source)
             for relative in files where !(try source.copy(relative, into: staging.appendingPathComponent("sysroot"))) {
                 log.warning("cannot read \(source.path(relative)); left out of the capture")
@@ -65,7 +73,8 @@ extension Conform {
                     domains = "\(captured.domains) domain(s)"
                     for error in captured.unreadable { log.warning("domain left out of the capture: \(error)") }
                 } catch {
-                    // Named by the user, libvirt must be captured; found by default, it may be absent.
+                    // A URI the user named must be read, as for 'run' and 'facts': a fixture without the
+                    // domains asked for is not the machine that was captured, so none is kept.
                     if libvirtURI != nil { throw error }
                     log.warning("libvirt not captured: \(error)")
                 }
