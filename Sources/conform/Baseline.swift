@@ -40,8 +40,10 @@ extension Conform.BaselineCommand {
             let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
             let targets = try TargetResolver.resolve(profile: profile, source: source)
             guard targets.count == 1, let target = targets.first else {
-                throw ValidationError(
-                    "a baseline is of one host: pass --host with one of: \(targets.map(\.spec.name).joined(separator: ", "))"
+                throw InputError(
+                    file: "command line", field: "--host",
+                    message:
+                        "a baseline is of one host: pass --host with one of: \(targets.map(\.spec.name).joined(separator: ", "))"
                 )
             }
             let selection = try self.selection.selection()

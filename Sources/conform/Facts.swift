@@ -16,7 +16,10 @@ extension Conform {
         @Option(help: "Read sysfs and procfs under this directory instead of '/'.")
         var sysroot: String = "/"
 
-        @Option(help: "The libvirt URI to read domains from, read-only (default: qemu:///system).")
+        @Option(
+            help:
+                "The libvirt URI to read domains from, read-only (default: qemu:///system, or the read-only socket under --sysroot)."
+        )
         var libvirtURI: String?
 
         @Option(help: "Also list the cluster's nodes, pods and DaemonSets with this kubeconfig.")
@@ -35,7 +38,8 @@ extension Conform {
         func run() throws {
             let target = Target(
                 spec: HostSpec(name: currentHostname()), sysroot: sysroot,
-                libvirtURI: libvirtURI ?? SourceOptions.defaultLibvirtURI, libvirtURINamed: libvirtURI != nil)
+                libvirtURI: libvirtURI ?? SourceOptions.defaultLibvirtURI(sysroot: sysroot),
+                libvirtURINamed: libvirtURI != nil)
             let hypervisor = Wiring.hypervisorFacts(for: target, profile: .generic(hostname: target.spec.name))
             let document = FactsDocument(
                 host: Wiring.hostFacts(sysroot: sysroot),

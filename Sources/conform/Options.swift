@@ -15,7 +15,7 @@ struct SourceOptions: ParsableArguments {
 
     @Option(
         help:
-            "The libvirt URI to read domains from, read-only (default: qemu:///system; fixtures use their own libvirt.xml)."
+            "The libvirt URI to read domains from, read-only (default: qemu:///system, or the read-only socket under --sysroot; fixtures use their own libvirt.xml)."
     )
     var libvirtURI: String?
 
@@ -50,8 +50,17 @@ struct SourceOptions: ParsableArguments {
         if let sysroot { try requireDirectory(sysroot, "--sysroot") }
     }
 
-    /// libvirt's URI for this machine: the one named, else the system daemon's.
-    static let defaultLibvirtURI = "qemu:///system"
+    /// The libvirt daemon of the machine whose sysroot is read: the system daemon for '/', else the read-only
+    /// socket under the sysroot (a host's root mounted into a container), so another tree's /proc is never
+    /// paired with this machine's domains.
+    static func defaultLibvirtURI(sysroot: String?) -> String {
+        guard let sysroot, URL(fileURLWithPath: sysroot).standardizedFileURL.path != "/" else {
+            return "qemu:///system"
+        }
+        let socket = URL(fileURLWithPath: sysroot).appendingPathComponent("run/libvirt/libvirt-sock-ro")
+            .standardizedFileURL.path
+        return "qemu:///system?socket=\(socket)"
+    }
 }
 
 /// A directory named on the command line must exist before anything runs.

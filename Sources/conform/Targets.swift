@@ -22,7 +22,7 @@ enum TargetResolver {
         guard let fixture = source.fixture else {
             let name = source.host ?? hostname
             let sysroot = source.sysroot ?? "/"
-            let uri = source.libvirtURI ?? SourceOptions.defaultLibvirtURI
+            let uri = source.libvirtURI ?? SourceOptions.defaultLibvirtURI(sysroot: source.sysroot)
             let named = source.libvirtURI != nil
             if profile.name == Profile.genericName {
                 return [

@@ -205,6 +205,15 @@ enum Wiring {
                 path: file.path, reason: "no such file: this fixture hypervisor host has no libvirt.xml")
             return HypervisorFacts(uri: "(none)", domains: .failed(missing))
         }
+        // Found by default under a sysroot, the daemon's socket must be there to be asked at all.
+        if isGeneric, !target.libvirtURINamed, let socket = uri.components(separatedBy: "?socket=").dropFirst().first,
+            !FileManager.default.fileExists(atPath: socket)
+        {
+            return HypervisorFacts(
+                uri: uri,
+                domains: .unavailable("no libvirt daemon here (no socket at \(socket)); pass --libvirt-uri to read one")
+            )
+        }
         let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
         guard var facts = withTimeLimit(seconds: limits.probeSeconds, probe.probe) else {
             let reason = "libvirt did not answer within \(Runner.format(seconds: limits.probeSeconds))"

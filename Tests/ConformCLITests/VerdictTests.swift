@@ -300,12 +300,27 @@ final class VerdictTests: XCTestCase, ConformBinary {
         addTeardownBlock { child.stop() }
         let lock = out.appendingPathComponent(".lock").path
         let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: lock) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lock), "the run took its lock")
+        // The pid is written once the lock is held and registered for removal.
+        func holder() -> String { (try? String(contentsOfFile: lock, encoding: .utf8)) ?? "" }
+        while holder().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(holder().isEmpty, "the run took its lock")
         child.send(SIGTERM)
         let outcome = try child.finish(within: 20)
         XCTAssertEqual(outcome.status, 128 + SIGTERM, outcome.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [])
+    }
+
+    /// Another tree's /proc is never paired with this machine's libvirt: by default its domains are read from
+    /// the socket under that sysroot, and a tree without one has no hypervisor to report.
+    func testAnotherSysrootIsNotPairedWithThisMachinesLibvirt() throws {
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        let outcome = try conform(["facts", "--sysroot", sysroot])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(
+            outcome.stdout.contains(
+                "domains: unavailable (no libvirt daemon here (no socket at \(sysroot)/run/libvirt/libvirt-sock-ro)"
+            ),
+            outcome.stdout)
     }
 
     func hostname() -> String {
