@@ -44,8 +44,8 @@ enum Wiring {
     }
 
     /// The cluster checks, once per run: against a fixture's kubectl JSON, or the API server of the
-    /// kubeconfig. `nil` when the layer does not apply (not selected, or a fixture without `cluster/`);
-    /// without a kubeconfig its checks are errors when `--layers` names the cluster, else skipped.
+    /// kubeconfig. `nil` when the layer is not selected; without a kubeconfig (or a fixture without
+    /// `cluster/`) its checks are errors when `--layers` names the cluster, else skipped saying where it looked.
     static func clusterPlan(profile: Profile, source: SourceOptions, selection: Selection) throws -> HostPlan? {
         guard selection.includes(layer: .cluster), ClusterCatalog.all.contains(where: selection.includes) else {
             return nil
