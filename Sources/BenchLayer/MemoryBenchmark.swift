@@ -127,11 +127,18 @@ public struct MemoryBenchmark: Sendable {
             )
             var seconds = [Double](repeating: 0, count: repetitions)
             let cpus = threadCPUs.map(Int32.init)
+            // The budget holds inside a kernel too: past it, no further repetition starts.
+            var completed: Int32 = 0
             let status = cbk_run(
                 kernel.c, a.pointer, b.pointer, c.pointer, elements, cpus, Int32(cpus.count), Int32(repetitions),
-                &seconds)
+                &seconds, cbk_monotonic_now() + max(deadline.remainingSeconds, 0), &completed)
             guard status == 0 else {
                 throw BenchError("the \(kernel.rawValue) kernel could not run: \(String(cString: strerror(status)))")
+            }
+            guard completed == repetitions else {
+                throw BenchError(
+                    "the memory benchmark ran past its time budget of \(deadline.text) during the \(kernel.rawValue) kernel of CPU node \(cpuNode), memory node \(memNode), after \(completed) of \(repetitions) repetitions; give it a larger budget, fewer repetitions or smaller arrays"
+                )
             }
             // Placement is only known once pages are touched: check after the first kernel wrote them.
             if offNode == nil { offNode = [a, b, c].map { $0.offNodeShare() }.reduce(0, +) / 3 }

@@ -111,6 +111,9 @@ typedef struct {
     double *seconds;
     int error;
     struct gate *gate;
+    double deadline;
+    int *stop;      /* set by thread 0 past the deadline; read by all after the next barrier */
+    int *completed; /* timed passes finished, written by thread 0 */
 } worker;
 
 /* Threads wait here until every one of them exists; if one could not be created, the others leave. */
@@ -170,17 +173,26 @@ static void *run_worker(void *argument) {
     for (int r = 0; r < w->repetitions; r++) {
         double start = 0;
         pthread_barrier_wait(w->barrier);
+        /* Thread 0 wrote the flag before this barrier, so every thread sees the same value and leaves together. */
+        if (*w->stop) break;
         if (w->index == 0) start = now();
         pass(w);
         pthread_barrier_wait(w->barrier);
-        if (w->index == 0) w->seconds[r] = now() - start;
+        if (w->index == 0) {
+            double end = now();
+            w->seconds[r] = end - start;
+            *w->completed = r + 1;
+            if (w->deadline > 0 && end > w->deadline) *w->stop = 1;
+        }
     }
     return NULL;
 }
 
 int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements, const int *cpus, int thread_count,
-            int repetitions, double *seconds) {
-    if (thread_count < 1 || repetitions < 1) return EINVAL;
+            int repetitions, double *seconds, double deadline, int *completed) {
+    if (thread_count < 1 || repetitions < 1 || !completed) return EINVAL;
+    int stop = 0;
+    *completed = 0;
     pthread_barrier_t barrier;
     if (pthread_barrier_init(&barrier, NULL, (unsigned)thread_count) != 0) return errno;
     worker *workers = calloc((size_t)thread_count, sizeof(worker));
@@ -201,7 +213,8 @@ int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements,
         size_t end = begin + chunk;
         if (begin > elements) begin = elements;
         if (end > elements || t == thread_count - 1) end = elements;
-        workers[t] = (worker){kernel, a, b, c, begin, end, cpus[t], repetitions, t, &barrier, seconds, 0, &gate};
+        workers[t] = (worker){kernel, a,      b, c,        begin, end, cpus[t], repetitions, t, &barrier, seconds, 0,
+                              &gate,  deadline, &stop, completed};
         if (pthread_create(&threads[t], NULL, run_worker, &workers[t]) != 0) {
             result = EAGAIN;
             break;
@@ -222,3 +235,5 @@ int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements,
 #include <fcntl.h>
 
 int cbk_o_direct(void) { return O_DIRECT; }
+
+double cbk_monotonic_now(void) { return now(); }

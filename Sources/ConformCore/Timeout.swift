@@ -28,6 +28,11 @@ public struct Deadline: Sendable {
 
     public var passed: Bool { DispatchTime.now() >= end }
 
+    /// Seconds left, negative once passed.
+    public var remainingSeconds: Double {
+        (Double(end.uptimeNanoseconds) - Double(DispatchTime.now().uptimeNanoseconds)) / 1e9
+    }
+
     /// "600 s".
     public var text: String { Runner.format(seconds: seconds) }
 }

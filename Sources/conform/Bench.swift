@@ -41,6 +41,8 @@ extension Conform.Bench {
         @Flag(help: "Print the result as JSON (schema conform.bench/v1).")
         var json = false
 
+        static let maximumRepetitions = 10_000
+
         func validate() throws {
             try requireSeconds(budget, "--budget")
             try requireSize(size, "--size")
@@ -50,7 +52,10 @@ extension Conform.Bench {
             if let cpuNode, cpuNode < 0 { throw ValidationError("'--cpu-node' must be a node number, not \(cpuNode)") }
             if let memNode, memNode < 0 { throw ValidationError("'--mem-node' must be a node number, not \(memNode)") }
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
-            if repetitions < 1 { throw ValidationError("'--repetitions' must be at least 1") }
+            // Each repetition keeps one timing: a bound keeps that list, and the run, of a sensible size.
+            guard (1...Self.maximumRepetitions).contains(repetitions) else {
+                throw ValidationError("'--repetitions' takes 1 to \(Self.maximumRepetitions), not \(repetitions)")
+            }
         }
 
         func parsedKernels() throws -> [MemoryKernel] {

@@ -26,13 +26,10 @@ struct RedactingLogHandler: LogHandler {
         set { inner[metadataKey: key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        inner.log(
-            level: level, message: "\(Redaction.redact(message.description))",
-            metadata: metadata?.mapValues { .string(Redaction.redact($0.description)) }, source: source, file: file,
-            function: function, line: line)
+    func log(event: LogEvent) {
+        var masked = event
+        masked.message = "\(Redaction.redact(event.message.description))"
+        masked.metadata = event.metadata?.mapValues { .string(Redaction.redact($0.description)) }
+        inner.log(event: masked)
     }
 }

@@ -41,6 +41,22 @@ final class BenchCommandTests: XCTestCase, ConformBinary {
         XCTAssertEqual(outcome.stdout, "", "no half a matrix on stdout")
     }
 
+    /// The budget holds inside one kernel: repetitions stop once it has passed, and the run is an error.
+    func testABudgetStopsAKernelBetweenRepetitions() throws {
+        let started = Date()
+        let outcome = try conform([
+            "bench", "memory", "--cpu-node", "0", "--mem-node", "0", "--size", "64MiB", "--kernels", "read",
+            "--repetitions", "10000", "--budget", "1", "--json",
+        ])
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertTrue(
+            outcome.stderr.contains("during the read kernel of CPU node 0, memory node 0, after "), outcome.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "about the 1 s budget, not 10,000 passes")
+        XCTAssertEqual(outcome.stdout, "")
+        let tooMany = try conform(["bench", "memory", "--repetitions", "100000000"])
+        XCTAssertEqual(tooMany.status, 2, tooMany.stderr)
+    }
+
     func testDiskScratchFileIsRemovedOnSIGTERM() throws {
         let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("conform-sigterm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -22,10 +22,14 @@ size_t cbk_bytes_per_element(cbk_kernel kernel);
    its CPU before it touches memory. Every thread first writes its share of every array (so every page is
    faulted in, on the node the arrays' memory policy says), then runs one warm-up pass, then
    `repetitions` timed passes. Each pass is timed with CLOCK_MONOTONIC between two barriers.
-   `seconds` receives one duration per repetition. Returns 0, or an errno value (a thread could not be
-   started or pinned). */
+   `seconds` receives one duration per repetition. Past `deadline` (CLOCK_MONOTONIC seconds, as
+   cbk_monotonic_now gives them; 0 for none) no further pass starts; `completed` receives the passes timed.
+   Returns 0, or an errno value (a thread could not be started or pinned). */
 int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements, const int *cpus, int thread_count,
-            int repetitions, double *seconds);
+            int repetitions, double *seconds, double deadline, int *completed);
+
+/* CLOCK_MONOTONIC in seconds, the clock of cbk_run's deadline. */
+double cbk_monotonic_now(void);
 
 /* O_DIRECT needs _GNU_SOURCE, which Swift's view of fcntl.h does not define. */
 int cbk_o_direct(void);
