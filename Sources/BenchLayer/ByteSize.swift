@@ -22,7 +22,8 @@ public enum ByteSize {
     /// `1.5 GiB`, `256.0 MiB`.
     public static func text(_ bytes: Double) -> String {
         for (unit, factor) in [
-            ("TiB", 1_099_511_627_776.0), ("GiB", 1_073_741_824.0), ("MiB", 1_048_576.0), ("KiB", 1024.0),
+            ("PiB", 1_125_899_906_842_624.0), ("TiB", 1_099_511_627_776.0), ("GiB", 1_073_741_824.0),
+            ("MiB", 1_048_576.0), ("KiB", 1024.0),
         ] where bytes >= factor {
             return String(format: "%.1f %@", bytes / factor, unit)
         }

@@ -126,6 +126,11 @@ public struct NetBenchmark: Sendable {
         // A download's transfer starts with its first byte; an upload's once the request may be sent.
         let start = microseconds(upload ? CURLINFO_PRETRANSFER_TIME_T : CURLINFO_STARTTRANSFER_TIME_T)
         let bytes = Double(upload ? uploadBytes : state.received)
+        // Nothing moved is no measurement: a 0 MB/s figure would read as a dead link, or pass a floor of 0.
+        guard bytes > 0 else {
+            throw BenchError(
+                "\(upload ? "upload to" : "download from") \(url) transferred no bytes: nothing to measure")
+        }
         let seconds = max(total - start, 1e-6)
         return Result(
             bytes: bytes, goodputMBps: bytes / seconds / 1e6,

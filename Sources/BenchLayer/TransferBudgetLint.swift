@@ -30,7 +30,7 @@ public struct TransferBudgetLint: Sendable {
                         transfer.bytes / 1e9, transfer.budgetSeconds, needed, ceiling)
                     : String(
                         format:
-                            "%@ of %.2f GB in %g s needs %.1f MB/s, above the %.1f MB/s TCP goodput of %d Mbit/s: at best it takes %.1f s",
+                            "%@ of %.2f GB in %g s needs %.1f MB/s, above the %.1f MB/s TCP goodput of %d Mbit/s: at best it takes %.2f s",
                         transfer.name, transfer.bytes / 1e9, transfer.budgetSeconds, needed, ceiling, link.speedMbit,
                         atCeiling))
         }

@@ -49,8 +49,9 @@ public enum Kubeconfig {
     ) -> (path: String?, lookedAt: [String]) {
         if let explicit { return (explicit, [explicit]) }
         var candidates: [String] = []
-        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
-            candidates.append(String(first))
+        // kubectl merges every file of $KUBECONFIG; conform reads one: the first that exists.
+        if let list = environment["KUBECONFIG"] {
+            candidates += list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
         if let home = environment["HOME"] { candidates.append("\(home)/.kube/config") }
         candidates.append(k3sDefault)
@@ -60,6 +61,20 @@ public enum Kubeconfig {
     /// Reads `file` and resolves `context` (default: `current-context`). A malformed file is an
     /// `InputError` naming the field; secrets are never part of a message.
     public static func load(file: String, context requested: String? = nil) throws -> KubeCredentials {
+        do {
+            return try loadCredentials(file: file, context: requested)
+        } catch let error as InputError {
+            // A kubeconfig's values are credentials (or a token file passed by mistake): an error names the
+            // line and field, never the value it found there.
+            guard let found = error.message.range(of: ", found ") else { throw error }
+            throw InputError(
+                file: error.file, line: error.line, field: error.field,
+                message: error.message[..<found.lowerBound]
+                    + ", found something else (not shown: kubeconfigs hold secrets)")
+        }
+    }
+
+    static func loadCredentials(file: String, context requested: String?) throws -> KubeCredentials {
         let root = try YAMLValue.load(file: file)
         let top = try root.mapping()
         let contextName: String

@@ -20,20 +20,26 @@ public struct RunReport: Sendable {
     public var summary: Summary { Summary(results) }
 
     /// DESIGN.md's exit codes: 1 when anything failed (or warned, with `strict`), else 3 when something
-    /// could not run, else 0.
+    /// could not run or nothing was checked at all, else 0.
     public var exitCode: Int32 {
         let summary = summary
         if summary.fail > 0 || (strict && summary.warn > 0) { return 1 }
-        if summary.error > 0 { return 3 }
+        if summary.error > 0 || checkedNothing { return 3 }
         return 0
+    }
+
+    /// Whether every result was a skip: nothing applied here, so nothing was checked, and that is not a pass.
+    public var checkedNothing: Bool {
+        !results.contains { $0.status != .skip }
     }
 
     /// The closing line every report carries: the counts and, with `--strict`, how many warnings it counted
     /// as failures, so a report that says "0 failed" never hides why the run exited 1.
     public var verdictLine: String {
-        let line = summary.line
-        guard strict else { return line }
-        return line + " (--strict: \(summary.warn) warning(s) counted as failures)"
+        var line = summary.line
+        if checkedNothing { line += " (nothing was checked: every result was skipped)" }
+        if strict { line += " (--strict: \(summary.warn) warning(s) counted as failures)" }
+        return line
     }
 
     /// Hosts in the order their first result appears.

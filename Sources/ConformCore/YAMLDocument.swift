@@ -63,7 +63,10 @@ public struct YAMLValue {
 
     private var describedValue: String {
         switch node {
-        case .scalar(let scalar): return "'\(scalar.string)'"
+        // Enough to find the mistake, never a whole line of someone's file (a token, /etc/passwd).
+        case .scalar(let scalar):
+            return scalar.string.count > 40
+                ? "'\(scalar.string.prefix(24))…' (\(scalar.string.count) characters)" : "'\(scalar.string)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

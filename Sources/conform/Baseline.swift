@@ -47,6 +47,7 @@ extension Conform.BaselineCommand {
                 )
             }
             let selection = try self.selection.selection()
+            try Wiring.requireSomeCheck(selection)
             // Probed once: the host's configuration and the cluster as this host sees it (labels, taints,
             // placement drift too). Each run measures again: benchmarks and live placement.
             let hostFacts = Wiring.hostFacts(sysroot: target.sysroot)
@@ -58,6 +59,8 @@ extension Conform.BaselineCommand {
                     hostFacts: hostFacts)
                 runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? [])))
             }
+            // A baseline of nothing would compare nothing, every night, and pass.
+            try Wiring.requireSomeResult(runs.flatMap { $0 }, selection)
             let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: hostFacts)
             let baseline = Baseline.from(
                 runs: runs, profile: profile.name, host: target.spec.name, taken: Date(),

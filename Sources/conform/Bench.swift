@@ -165,7 +165,13 @@ extension Conform.Bench {
             if let media, DiskSpec.Media(rawValue: media) == nil {
                 throw ValidationError("'--media' takes ssd, hdd or nvme")
             }
-            if queueDepth < 1 { throw ValidationError("'--queue-depth' must be at least 1") }
+            // One thread per request in flight; more requests than blocks leaves threads with nothing to do.
+            let blocks = (ByteSize.parse(size) ?? 0) / (ByteSize.parse(blockSize) ?? 1)
+            guard queueDepth >= 1, queueDepth <= 1024, Double(queueDepth) <= max(blocks, 1) else {
+                throw ValidationError(
+                    "'--queue-depth' takes 1 to 1024 and at most the \(Int(blocks)) block(s) of --size, not \(queueDepth)"
+                )
+            }
             // A staging directory that is not there is a mistyped flag, not a disk that could not be measured.
             try requireDirectory(dir, "--dir")
         }
@@ -278,13 +284,20 @@ extension Conform.Bench {
 
 /// A size from the command line (`8GiB`, `512MB`) of at least `least` bytes.
 private func requireSize(_ value: String, _ flag: String, atLeast least: Double = 1) throws {
-    guard let bytes = ByteSize.parse(value) else {
+    guard let bytes = ByteSize.parse(value), bytes.isFinite else {
         throw ValidationError("'\(flag)' takes a size such as 8GiB or 512MB, not '\(value)'")
     }
     guard bytes >= least else {
         throw ValidationError("'\(flag)' must be at least \(ByteSize.text(least)), not '\(value)'")
     }
+    // Sizes become byte counts and offsets: a size beyond any machine is refused, not trapped on.
+    guard bytes <= maximumBytes else {
+        throw ValidationError("'\(flag)' must be at most \(ByteSize.text(maximumBytes)), not '\(value)'")
+    }
 }
+
+/// The largest size a benchmark takes: 1 PiB.
+let maximumBytes = 1_125_899_906_842_624.0
 
 /// Progress lines on a terminal only, so cron and --json output stay clean.
 enum Progress {

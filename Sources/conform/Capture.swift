@@ -29,6 +29,7 @@ extension Conform {
         var kubeconfig: String?
 
         func validate() throws {
+            try requireNonEmpty(["--out": out, "--kubeconfig": kubeconfig, "--libvirt-uri": libvirtURI])
             // The name becomes one folder under <out>/hosts: nothing that climbs out of it or nests.
             if let host, host.isEmpty || host.contains("/") || host == "." || host == ".." || host.hasPrefix(".") {
                 throw ValidationError(

@@ -15,6 +15,7 @@ enum Entry {
                 ProcessInfo.processInfo.environment["CONFORM_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
             return handler
         }
+        warnAboutTheEnvironment()
         do {
             var command = try Conform.parseAsRoot()
             try command.run()
@@ -32,6 +33,22 @@ enum Entry {
             // argument-parser quotes the value it refused: a URL with a password among them.
             writeError(Conform.fullMessage(for: error))
             Foundation.exit(2)
+        }
+    }
+
+    /// Variables set to something conform cannot use are said, not silently ignored.
+    static func warnAboutTheEnvironment() {
+        let environment = ProcessInfo.processInfo.environment
+        if let level = environment["CONFORM_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+            log.warning(
+                "CONFORM_LOG_LEVEL '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); using info"
+            )
+        }
+        var isFolder: ObjCBool = false
+        if let checks = environment["CONFORM_CHECKS"], !checks.isEmpty,
+            !(FileManager.default.fileExists(atPath: checks, isDirectory: &isFolder) && isFolder.boolValue)
+        {
+            log.warning("CONFORM_CHECKS \(checks) is not a folder; profiles are looked for in the other places")
         }
     }
 

@@ -121,15 +121,30 @@ struct SelectionOptions: ParsableArguments {
 
     func validate() throws {
         _ = try selection()
+        for (flag, text) in [("--only", only), ("--skip", skip)] where text != nil && Self.globs(text).isEmpty {
+            throw ValidationError("'\(flag)' needs at least one glob; an empty list would select everything")
+        }
+    }
+}
+
+/// Paths and names from the command line that were given but left empty (`--waivers ''`) name their flag.
+func requireNonEmpty(_ values: [String: String?]) throws {
+    for (flag, value) in values.sorted(by: { $0.key < $1.key }) where value?.isEmpty == true {
+        throw ValidationError("'\(flag)' needs a value, not an empty string")
     }
 }
 
 /// A time limit from the command line: a positive, finite number of seconds.
 func requireSeconds(_ value: Double, _ flag: String) throws {
-    guard value > 0, value.isFinite else {
-        throw ValidationError("'\(flag)' takes a positive number of seconds, not '\(value)'")
+    guard value > 0, value <= maximumSeconds else {
+        throw ValidationError(
+            "'\(flag)' takes a positive number of seconds up to \(Int(maximumSeconds)) (a week), not '\(value)'")
     }
 }
+
+/// The longest time limit conform takes: a week, far above any benchmark's budget and within what libcurl's
+/// millisecond options and the clocks can hold.
+let maximumSeconds = 604_800.0
 
 /// Report formats and destination.
 struct ReportOptions: ParsableArguments {
@@ -138,7 +153,7 @@ struct ReportOptions: ParsableArguments {
 
     @Option(
         help:
-            "Write the report files into this directory (default: reports/<profile>/<timestamp>/ with a 'latest' link)."
+            "Write the report files into this directory (default: reports/<profile>/<timestamp>/, for lint reports/lint/<profile>/<timestamp>/, with a 'latest' link)."
     )
     var out: String?
 
@@ -164,6 +179,7 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         _ = try formats()
+        try requireNonEmpty(["--out": out])
     }
 }
 
@@ -177,25 +193,41 @@ struct NightlyOptions: ParsableArguments {
     var promFile: String?
 
     @Option(
-        help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).",
-        transform: { text in
-            // Checked before the run, not after an hour of benchmarks.
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
-                throw ValidationError("not an http(s) URL")
-            }
-            return url
-        })
-    var pushURL: URL?
+        name: .customLong("push-url"),
+        help: "Push the Prometheus metrics to this VictoriaMetrics import URL (…/api/v1/import/prometheus).")
+    var pushURLText: String?
+
+    /// `--push-url` as a URL; `validate` has made sure it is one.
+    var pushURL: URL? { pushURLText.flatMap(Self.httpURL) }
+
+    /// An http(s) URL with a host and a valid port, or nil.
+    static func httpURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            !(url.host ?? "").isEmpty, (url.port ?? 1) >= 1, (url.port ?? 1) <= 65535
+        else { return nil }
+        return url
+    }
 
     func validate() throws {
         if let keep, keep < 1 { throw ValidationError("'--keep' must be at least 1") }
+        // Checked before the run, not after an hour of benchmarks; the value is not quoted back, since a
+        // mistyped URL can still hold a password.
+        if let pushURLText, Self.httpURL(pushURLText) == nil {
+            throw ValidationError("'--push-url' must be an http(s) URL with a host (and a port from 1 to 65535)")
+        }
         // Checked before the run: a report that says exit 0 followed by a process that exits 2 is a lie.
-        if let promFile { try requireWritableParent(promFile, "--prom-file") }
+        if let promFile { try requireWritableFile(promFile, "--prom-file") }
     }
 }
 
-/// The folder a file is to be written into must exist and be writable before anything runs.
-func requireWritableParent(_ path: String, _ flag: String) throws {
+/// A file to be written must not be a folder, and the folder it goes into must exist and be writable,
+/// before anything runs.
+func requireWritableFile(_ path: String, _ flag: String) throws {
+    guard !path.isEmpty else { throw ValidationError("'\(flag)' needs a file name") }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw ValidationError("'\(flag)' \(path): cannot write: Is a directory")
+    }
     let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {

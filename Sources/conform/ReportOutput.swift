@@ -40,21 +40,24 @@ struct ReportOutput {
         let history = History(
             directory: Self.reportDirectory(options: options, profile: report.profile, defaultRoot: defaultRoot))
         var location: String?
+        let metrics = promFile != nil || pushURL != nil ? PrometheusReporter().render(report) : nil
         if !writer.formats.isEmpty {
-            try history.append(report, exitCode: code)
+            // The reports first, as one set, then the history line: a run whose reports could not be written
+            // leaves no history line saying how it ended.
+            let trend = ["trend.md": history.trend(adding: report)]
             if let out = options.out {
-                try writer.write(report, into: out, extra: ["trend.md": history.trend()])
+                try writer.write(report, into: out, extra: trend)
                 location = out
             } else {
-                location = try writer.writeTimestamped(report, root: defaultRoot, extra: ["trend.md": history.trend()])
-                if let keep { history.retain(keep: keep) }
+                location = try writer.writeTimestamped(report, root: defaultRoot, extra: trend)
             }
+            if let promFile, let metrics { try ReportWriter.writeAtomically(metrics, to: promFile) }
+            try history.append(report, exitCode: code)
+            if options.out == nil, let keep { history.retain(keep: keep) }
+        } else if let promFile, let metrics {
+            try ReportWriter.writeAtomically(metrics, to: promFile)
         }
-        if promFile != nil || pushURL != nil {
-            let metrics = PrometheusReporter().render(report)
-            if let promFile { try ReportWriter.writeAtomically(metrics, to: promFile) }
-            if let pushURL { MetricsPush.push(metrics, to: pushURL) }
-        }
+        if let pushURL, let metrics { MetricsPush.push(metrics, to: pushURL) }
         if formats.contains(.console) {
             if options.quiet {
                 print(report.verdictLine)

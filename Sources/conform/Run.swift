@@ -48,6 +48,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         try requireSeconds(checkTimeout, "--check-timeout")
+        try requireNonEmpty(["--profile": profile, "--waivers": waivers, "--baseline": baseline])
     }
 
     /// Reads and checks every input first, then takes the report directory's lock, runs and reports: a
@@ -58,6 +59,7 @@ struct RunOptions: ParsableArguments {
         let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
         let selection = try self.selection.selection()
         try Wiring.requireSomeCheck(selection)
+        Wiring.warnAboutGlobsThatMatchNothing(selection)
         let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
         let baseline = try self.baseline.map(Baseline.load)
         // Another design's baseline shares host names (numa-server) but none of the facts: a mistake.

@@ -21,7 +21,19 @@ enum Wiring {
                 file: "command line", field: "selection",
                 message:
                     "\(selection.commandLine) selects no check; 'conform checks' lists them (globs match ids and names such as 'hv.vcpupin.exclusive[vm]')"
+                    + (selection.layersNamed
+                        ? ""
+                        : "; without --layers the layers are host, hypervisor and cluster: benchmarks run only with --layers …,bench")
             )
+        }
+    }
+
+    /// A glob of --only or --skip that matches no check is most likely a typo: said, though the others select.
+    static func warnAboutGlobsThatMatchNothing(_ selection: Selection) {
+        for (flag, globs) in [("--only", selection.only), ("--skip", selection.skip)] {
+            for glob in globs where !everyCheck.contains(where: { Glob.mayMatchResult(of: $0.id, glob) }) {
+                log.warning("\(flag) '\(glob)' matches no check conform has; 'conform checks' lists them")
+            }
         }
     }
 
@@ -79,6 +91,17 @@ enum Wiring {
                         : .unavailable(
                             "no kubeconfig on this machine (looked at \(lookedAt)); pass --kubeconfig, or --layers cluster to make this an error"
                         ))
+                return HostPlan(
+                    host: HostPlan.clusterHost,
+                    checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {
+                        selection.includes($0.metadata)
+                    })
+            }
+            // A kubeconfig the user named that cannot be read is a source that cannot be read: error results.
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                let reason =
+                    FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
+                facts = ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
                 return HostPlan(
                     host: HostPlan.clusterHost,
                     checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {

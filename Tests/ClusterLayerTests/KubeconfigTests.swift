@@ -101,6 +101,10 @@ final class KubeconfigTests: XCTestCase {
         XCTAssertEqual(Kubeconfig.locate(explicit: nil, environment: ["KUBECONFIG": "\(file):/other"]).path, file)
         let none = Kubeconfig.locate(
             explicit: nil, environment: ["KUBECONFIG": "/missing/a:/missing/b", "HOME": "/missing-home"])
-        XCTAssertEqual(none.lookedAt, ["/missing/a", "/missing-home/.kube/config", "/etc/rancher/k3s/k3s.yaml"])
+        XCTAssertEqual(
+            none.lookedAt, ["/missing/a", "/missing/b", "/missing-home/.kube/config", "/etc/rancher/k3s/k3s.yaml"])
+        // The first entry of $KUBECONFIG that exists, as kubectl would find it.
+        XCTAssertEqual(
+            Kubeconfig.locate(explicit: nil, environment: ["KUBECONFIG": "/missing/a:\(file)"]).path, file)
     }
 }

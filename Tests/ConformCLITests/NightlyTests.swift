@@ -334,7 +334,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
             refused.stderr)
         let notHTTP = try conform(arguments + ["ftp://127.0.0.1/x"])
         XCTAssertEqual(notHTTP.status, 2)
-        XCTAssertTrue(notHTTP.stderr.contains("not an http(s) URL"), notHTTP.stderr)
+        XCTAssertTrue(notHTTP.stderr.contains("'--push-url' must be an http(s) URL"), notHTTP.stderr)
         XCTAssertEqual(notHTTP.stdout, "", "nothing ran")
     }
 }

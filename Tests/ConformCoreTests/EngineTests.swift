@@ -175,6 +175,10 @@ final class RunReportTests: XCTestCase {
 
     func testExitCodes() {
         XCTAssertEqual(report([.pass, .skip, .waived]).exitCode, 0)
+        // Every result skipped: nothing applied, nothing was checked, and that is no pass.
+        XCTAssertEqual(report([.skip, .skip]).exitCode, 3)
+        XCTAssertTrue(report([.skip]).verdictLine.hasSuffix("(nothing was checked: every result was skipped)"))
+        XCTAssertEqual(report([.skip, .waived]).exitCode, 0)
         XCTAssertEqual(report([.pass, .warn]).exitCode, 0)
         XCTAssertEqual(report([.pass, .warn], strict: true).exitCode, 1)
         XCTAssertEqual(report([.error, .fail]).exitCode, 1)

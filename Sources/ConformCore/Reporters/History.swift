@@ -21,17 +21,21 @@ public struct History: Sendable {
         var measurements: [String: Double]
     }
 
-    /// Appends one line for the run: a single write with O_APPEND, so lines never interleave.
-    public func append(_ report: RunReport, exitCode: Int32) throws {
+    static func line(_ report: RunReport, exitCode: Int32) -> Line {
         var measurements: [String: Double] = [:]
         for result in report.results {
             for measurement in result.measurements where measurement.value.isFinite {
                 measurements["\(result.host)/\(measurement.name)"] = measurement.value
             }
         }
-        let line = Line(
+        return Line(
             started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: exitCode,
             summary: report.summary, measurements: measurements)
+    }
+
+    /// Appends one line for the run: a single write with O_APPEND, so lines never interleave.
+    public func append(_ report: RunReport, exitCode: Int32) throws {
+        let line = Self.line(report, exitCode: exitCode)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(line) + Data("\n".utf8)
@@ -47,12 +51,16 @@ public struct History: Sendable {
         }
     }
 
-    /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured).
-    public func trend(runs: Int = 10) -> String {
-        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        let lines = text.split(separator: "\n").suffix(runs).compactMap {
+    /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured); `adding` is a
+    /// run not yet appended (the trend is written with its report, before its history line).
+    public func trend(runs: Int = 10, adding report: RunReport? = nil) -> String {
+        // Read leniently: a line that is not valid UTF-8 or JSON (a disk once full) costs that line only.
+        let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var recorded = text.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
         }
+        if let report { recorded.append(Self.line(report, exitCode: report.exitCode)) }
+        let lines = recorded.suffix(runs)
         guard !lines.isEmpty else { return "# Trend\n\nNo runs recorded yet.\n" }
         let names = Set(lines.flatMap(\.measurements.keys)).sorted()
         var table = [
@@ -85,10 +93,15 @@ public struct History: Sendable {
 public final class RunLock {
     private let descriptor: Int32
     private let path: String
+    private let directory: String
+    /// Whether this run made the folder: a run refused after that (nothing checked) leaves no empty folder.
+    private let createdDirectory: Bool
 
     /// Takes the lock or fails at once, naming the holder.
     public init(directory: String) throws {
+        createdDirectory = !FileManager.default.fileExists(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
         path = (directory as NSString).appendingPathComponent(".lock")
         var attempts = 0
         while true {
@@ -137,6 +150,7 @@ public final class RunLock {
         SignalCleanup.unregister(path)
         flock(descriptor, LOCK_UN)
         close(descriptor)
+        if createdDirectory { rmdir(directory) }  // only if empty
     }
 }
 

@@ -51,15 +51,39 @@ public struct ReportWriter: Sendable {
         }
     }
 
-    /// Writes each file into `directory` (created if needed) via a temporary name and a rename.
+    /// Writes the files into `directory` (created if needed) as one set: every file under a temporary name
+    /// first, then the renames, so a file that cannot be written leaves the previous set as it was.
     public func write(_ report: RunReport, into directory: String, extra: [String: String] = [:]) throws {
         let url = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        var files: [(name: String, text: String)] = []
         for format in formats {
-            try write(format, report, to: url)
+            if let name = format.fileName { files.append((name, try format.render(report))) }
         }
-        for (name, text) in extra {
-            try Self.writeAtomically(text, to: url.appendingPathComponent(name).path)
+        files += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let pid = ProcessInfo.processInfo.processIdentifier
+        var staged: [(temporary: String, final: String)] = []
+        defer {
+            for file in staged {
+                unlink(file.temporary)
+                SignalCleanup.unregister(file.temporary)
+            }
+        }
+        for (name, text) in files {
+            let final = url.appendingPathComponent(name).path
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: final, isDirectory: &isFolder), isFolder.boolValue {
+                throw InputError(file: final, message: "cannot write: Is a directory")
+            }
+            let temporary = url.appendingPathComponent(".\(name).tmp-\(pid)").path
+            SignalCleanup.register(temporary)
+            staged.append((temporary, final))
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: temporary)) } catch {
+                throw InputError(writing: final, error)
+            }
+        }
+        for file in staged {
+            try rename(file.temporary, file.final)
         }
     }
 
