@@ -17,7 +17,7 @@ public enum Redaction {
     /// (a one-letter password) would mask ordinary text and are masked only inside URLs.
     public static func register(_ secret: String?) {
         guard let secret, secret.count >= 6 else { return }
-        registered.withLock { $0.insert(secret) }
+        registered.withLock { _ = $0.insert(secret) }
         // A secret read from a file can reach output as its lines (a PEM key).
         for line in secret.split(whereSeparator: \.isNewline) where line.count >= 16 {
             registered.withLock { _ = $0.insert(String(line)) }
