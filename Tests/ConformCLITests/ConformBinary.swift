@@ -49,6 +49,28 @@ extension ConformBinary {
         throw SubprocessError("the server did not write its port to \(file.path) within \(seconds) s")
     }
 
+    /// A one-request HTTP endpoint on loopback that writes the request's path and body to a file (a stand-in
+    /// for VictoriaMetrics' import URL); `server` ends once it has answered.
+    func startImportEndpoint(in directory: URL) throws -> (server: Subprocess, port: String, received: URL) {
+        let received = directory.appendingPathComponent("received.txt")
+        let portFile = directory.appendingPathComponent("port")
+        let script = """
+            import http.server, os, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    open(sys.argv[1] + ".tmp", "wb").write(self.path.encode() + b"\\n" + body)
+                    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+                    self.send_response(204); self.end_headers()
+            s = http.server.HTTPServer(("127.0.0.1", 0), H)
+            open(sys.argv[2], "w").write(str(s.server_address[1]))
+            s.handle_request()
+            """
+        let server = try start("python3", ["-c", script, received.path, portFile.path])
+        return (server, try port(writtenTo: portFile), received)
+    }
+
     func shell(_ command: String) throws -> Outcome {
         try run(URL(fileURLWithPath: "/bin/sh"), ["-c", command])
     }

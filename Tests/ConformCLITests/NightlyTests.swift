@@ -289,23 +289,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
 
     func testMetricsArePushedToAnImportURL() throws {
         let work = try temporaryDirectory()
-        let received = work.appendingPathComponent("received.txt")
-        let portFile = work.appendingPathComponent("port")
-        let script = """
-            import http.server, os, sys
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                    open(sys.argv[1] + ".tmp", "wb").write(self.path.encode() + b"\\n" + body)
-                    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-                    self.send_response(204); self.end_headers()
-            s = http.server.HTTPServer(("127.0.0.1", 0), H)
-            open(sys.argv[2], "w").write(str(s.server_address[1]))
-            s.handle_request()
-            """
-        let server = try start("python3", ["-c", script, received.path, portFile.path])
-        let port = try port(writtenTo: portFile)
+        let (server, port, received) = try startImportEndpoint(in: work)
         let outcome = try conform([
             "run", "--profile", "mac-numa", "--fixture",
             repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",

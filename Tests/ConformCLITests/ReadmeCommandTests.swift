@@ -26,6 +26,18 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
     }
 
     /// `binary` linked into `checkout` where README calls it (`.build/release/conform`).
+    /// A checkout as README's cron and systemd lines expect it: the release binary and numa-server's baseline.
+    func checkoutWithReleaseBinaryAndBaseline() throws -> URL {
+        let work = try checkout()
+        try link(binaryAt: ".build/release/conform", in: work)
+        try FileManager.default.createDirectory(
+            at: work.appendingPathComponent("baselines/mac-numa"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("baselines/mac-numa/numa-server.json"),
+            to: work.appendingPathComponent("baselines/mac-numa/numa-server.json"))
+        return work
+    }
+
     func link(binaryAt relative: String, in checkout: URL) throws {
         let link = checkout.appendingPathComponent(relative)
         try FileManager.default.createDirectory(
@@ -462,13 +474,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
         // README: 30 3 * * *  cd /opt/conform && .build/release/conform run --profile mac-numa --layers host,hypervisor,bench --quick --baseline baselines/mac-numa/numa-server.json --quiet --keep 30 --prom-file /var/lib/node_exporter/textfile/conform.prom || logger -t conform "exit $?"
         // Run by the shell as cron would, in a checkout with README's baseline, against the fixture, with a
         // `logger` that writes down what it was given.
-        let work = try checkout()
-        try link(binaryAt: ".build/release/conform", in: work)
-        try FileManager.default.createDirectory(
-            at: work.appendingPathComponent("baselines/mac-numa"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: repositoryRoot.appendingPathComponent("baselines/mac-numa/numa-server.json"),
-            to: work.appendingPathComponent("baselines/mac-numa/numa-server.json"))
+        let work = try checkoutWithReleaseBinaryAndBaseline()
         let bin = work.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let logged = work.appendingPathComponent("logged")
@@ -505,30 +511,8 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
     func testTheSystemdExecStartLine() throws {
         // README: ExecStart=/opt/conform/.build/release/conform run --profile mac-numa --layers host,hypervisor,bench --quick --baseline baselines/mac-numa/numa-server.json --quiet --keep 30 --format junit,markdown,json,prom --push-url http://192.168.1.10:30828/api/v1/import/prometheus
         // In WorkingDirectory= (a checkout with README's baseline), pushing to a local import endpoint.
-        let work = try checkout()
-        try link(binaryAt: ".build/release/conform", in: work)
-        try FileManager.default.createDirectory(
-            at: work.appendingPathComponent("baselines/mac-numa"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: repositoryRoot.appendingPathComponent("baselines/mac-numa/numa-server.json"),
-            to: work.appendingPathComponent("baselines/mac-numa/numa-server.json"))
-        let received = work.appendingPathComponent("received.txt")
-        let portFile = work.appendingPathComponent("port")
-        let script = """
-            import http.server, os, sys
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                    open(sys.argv[1] + ".tmp", "wb").write(self.path.encode() + b"\\n" + body)
-                    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-                    self.send_response(204); self.end_headers()
-            s = http.server.HTTPServer(("127.0.0.1", 0), H)
-            open(sys.argv[2], "w").write(str(s.server_address[1]))
-            s.handle_request()
-            """
-        let server = try start("python3", ["-c", script, received.path, portFile.path])
-        let port = try port(writtenTo: portFile)
+        let work = try checkoutWithReleaseBinaryAndBaseline()
+        let (server, port, received) = try startImportEndpoint(in: work)
         let line = try readmeLine(in: "ini", containing: "ExecStart=")
         let execStart = replacing(
             [
