@@ -177,7 +177,7 @@ struct BenchChecks: Sendable {
                 let value = write ? result.writeMBps : result.readMBps
                 let measurement = Measurement(name: write ? "disk.write" : "disk.read", value: value, unit: "MB/s")
                 let ceiling = DiskBenchmark.ceilingMBps(disk.media)
-                if value > ceiling {
+                if DiskBenchmark.isCacheHit(value, media: disk.media) {
                     return [
                         Finding(
                             .warn, subject: disk.path, observed: String(format: "%.0f MB/s", value),

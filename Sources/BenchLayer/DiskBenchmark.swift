@@ -41,6 +41,11 @@ public struct DiskBenchmark: Sendable {
         }
     }
 
+    /// Whether a figure is above what the device class can do: a cache answered, not the disk.
+    public static func isCacheHit(_ mbps: Double, media: DiskSpec.Media) -> Bool {
+        mbps > ceilingMBps(media)
+    }
+
     public struct Result: Codable, Sendable, Equatable {
         public var writeMBps: Double
         public var readMBps: Double

@@ -36,14 +36,6 @@ public struct ProfileCatalog: Sendable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// The directories looked in that exist, for `conform profiles` and error messages.
-    public var existingDirectories: [String] {
-        directories.filter { directory in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-    }
-
     /// The names of the profiles found, `generic` included, sorted.
     public func names() -> [String] {
         var names: Set<String> = [Profile.genericName]

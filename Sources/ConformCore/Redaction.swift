@@ -11,25 +11,25 @@ public enum Redaction {
     /// What a secret is replaced with.
     public static let mask = "***"
 
-    private static let registered = Locked<Set<String>>([])
+    /// Registered secrets, longest first, so that a secret containing another is masked whole.
+    private static let registered = Locked<[String]>([])
 
     /// Remembers a secret so that every later output masks it. Values too short to be a secret on their own
     /// (a one-letter password) would mask ordinary text and are masked only inside URLs.
     public static func register(_ secret: String?) {
         guard let secret, secret.count >= 6 else { return }
-        registered.withLock { _ = $0.insert(secret) }
         // A secret read from a file can reach output as its lines (a PEM key).
-        for line in secret.split(whereSeparator: \.isNewline) where line.count >= 16 {
-            registered.withLock { _ = $0.insert(String(line)) }
+        let lines = secret.split(whereSeparator: \.isNewline).filter { $0.count >= 16 }.map(String.init)
+        registered.withLock { secrets in
+            for value in [secret] + lines where !secrets.contains(value) { secrets.append(value) }
+            secrets.sort { $0.count > $1.count }
         }
     }
 
     /// `text` with every secret masked.
     public static func redact(_ text: String) -> String {
         var result = text.contains("://") ? redactURLs(in: text) : text
-        let secrets = registered.withLock { $0 }
-        // Longest first, so a secret that contains another is masked whole.
-        for secret in secrets.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
+        for secret in registered.withLock({ $0 }) where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: mask)
         }
         return result

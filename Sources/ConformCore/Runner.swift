@@ -11,7 +11,9 @@ public struct Runner: Sendable {
         self.checkTimeout = checkTimeout
     }
 
-    public func run(_ plans: [HostPlan]) -> [CheckResult] {
+    /// The results of every check of the plans that `selection` selects by name (`--only 'id[subject]'`
+    /// picks results, not only checks).
+    public func run(_ plans: [HostPlan], selection: Selection = .everything) -> [CheckResult] {
         let jobs = plans.flatMap { plan in plan.checks.map { (host: plan.host, check: $0) } }
         let slots = Locked([[CheckResult]](repeating: [], count: jobs.count))
         let timeout = checkTimeout
@@ -31,7 +33,7 @@ public struct Runner: Sendable {
             }
             slots.withLock { $0[index] = results }
         }
-        return slots.withLock { $0 }.flatMap { $0 }
+        return slots.withLock { $0 }.flatMap { $0 }.filter(selection.includes)
     }
 
     public static func format(seconds: Double) -> String {

@@ -15,16 +15,7 @@ public enum HypervisorCapture {
     public static func capture(
         uri: String, sysroot: String, hostDirectory: URL, sysrootCopy: URL, seconds: Double = 30
     ) throws -> Captured {
-        let listing = withTimeLimit(seconds: seconds) {
-            () -> Result<[LibvirtConnection.DomainDescription], ProbeError> in
-            do { return .success(try LibvirtConnection(uri: uri).domains()) } catch let error as ProbeError {
-                return .failure(error)
-            } catch { return .failure(ProbeError(path: uri, reason: "\(error)")) }
-        }
-        guard let listing else {
-            throw ProbeError(path: uri, reason: "libvirt did not answer within \(Runner.format(seconds: seconds))")
-        }
-        let descriptions = try listing.get()
+        let descriptions = try LibvirtConnection.domains(uri: uri, within: seconds)
         var document = ["<node>"]
         var unreadable: [ProbeError] = []
         let live = LiveProbe(sysroot: sysroot)

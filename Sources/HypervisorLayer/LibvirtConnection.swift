@@ -31,6 +31,20 @@ final class LibvirtConnection {
         var state: String
     }
 
+    /// The domains at `uri`, connected and listed within `seconds`: a daemon that accepts and never answers
+    /// is an error naming the URI, not a hang.
+    static func domains(uri: String, within seconds: Double) throws -> [DomainDescription] {
+        let listing = withTimeLimit(seconds: seconds) { () -> Result<[DomainDescription], ProbeError> in
+            do { return .success(try LibvirtConnection(uri: uri).domains()) } catch let error as ProbeError {
+                return .failure(error)
+            } catch { return .failure(ProbeError(path: uri, reason: "\(error)")) }
+        }
+        guard let listing else {
+            throw ProbeError(path: uri, reason: "libvirt did not answer within \(Runner.format(seconds: seconds))")
+        }
+        return try listing.get()
+    }
+
     func domains() throws -> [DomainDescription] {
         var list: UnsafeMutablePointer<OpaquePointer?>?
         let count = virConnectListAllDomains(connection, &list, 0)

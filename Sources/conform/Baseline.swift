@@ -57,7 +57,7 @@ extension Conform.BaselineCommand {
                 let plan = Wiring.plan(
                     for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil,
                     hostFacts: hostFacts)
-                runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? [])))
+                runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? []), selection: selection))
             }
             // A baseline of nothing would compare nothing, every night, and pass.
             try Wiring.requireSomeResult(runs.flatMap { $0 }, selection)

@@ -184,8 +184,9 @@ extension Conform.Bench {
                 media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
             let result = try benchmark.run(progress: Progress.printer(enabled: !json))
             // A figure above what the device class can do came from a cache: said in both outputs.
-            let ceiling = benchmark.media.map(DiskBenchmark.ceilingMBps)
-            let cacheHit = ceiling.map { max(result.writeMBps, result.readMBps) > $0 }
+            let cacheHit = benchmark.media.map {
+                DiskBenchmark.isCacheHit(max(result.writeMBps, result.readMBps), media: $0)
+            }
             if json {
                 var parameters: [String: BenchDocument.Parameter] = [
                     "dir": .text(dir), "bytes": .integer(Int(result.bytes)),
@@ -202,9 +203,9 @@ extension Conform.Bench {
                     String(
                         format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir,
                         result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
-                if let media = benchmark.media, let ceiling, cacheHit == true {
+                if let media = benchmark.media, cacheHit == true {
                     print(
-                        "warning: above the \(Int(ceiling)) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
+                        "warning: above the \(Int(DiskBenchmark.ceilingMBps(media))) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
                     )
                 }
             }

@@ -28,7 +28,11 @@ extension Conform {
         @Option(help: "Also capture the cluster's nodes, pods and DaemonSets with this kubeconfig into <out>/cluster.")
         var kubeconfig: String?
 
+        @Option(help: "Seconds libvirt, and each request to the API server, may take to answer.")
+        var timeout: Double = 30
+
         func validate() throws {
+            try requireSeconds(timeout, "--timeout")
             try requireNonEmpty(["--out": out, "--kubeconfig": kubeconfig, "--libvirt-uri": libvirtURI])
             // The name becomes one folder under <out>/hosts: nothing that climbs out of it or nests.
             if let host, host.isEmpty || host.contains("/") || host == "." || host == ".." || host.hasPrefix(".") {
@@ -59,9 +63,18 @@ extension Conform {
                     try? FileManager.default.removeItem(atPath: folder)
                 }
             }
-            let files = HostCapture.files(in: source)
-            for relative in files where !(try source.copy(relative, into: staging.appendingPathComponent("sysroot"))) {
-                log.warning("cannot read \(source.path(relative)); left out of the capture")
+            var files = 0
+            for relative in HostCapture.files(in: source) {
+                if try source.copy(relative, into: staging.appendingPathComponent("sysroot")) {
+                    files += 1
+                } else {
+                    log.warning("cannot read \(source.path(relative)); left out of the capture")
+                }
+            }
+            // A capture of nothing is no fixture: a sysroot without sysfs, or one conform may not read.
+            guard files > 0 else {
+                throw ProbeError(
+                    path: sysroot, reason: "none of the files the probes read is there: nothing to capture")
             }
             var domains = "no libvirt"
             // Domains belong to the machine whose sysroot is captured: the live daemon only for '/'.
@@ -70,7 +83,7 @@ extension Conform {
                 do {
                     let captured = try HypervisorCapture.capture(
                         uri: uri, sysroot: sysroot, hostDirectory: staging,
-                        sysrootCopy: staging.appendingPathComponent("sysroot"))
+                        sysrootCopy: staging.appendingPathComponent("sysroot"), seconds: timeout)
                     domains = "\(captured.domains) domain(s)"
                     for error in captured.unreadable { log.warning("domain left out of the capture: \(error)") }
                 } catch {
@@ -81,7 +94,8 @@ extension Conform {
                 }
             }
             if let kubeconfig {
-                let facts = ClusterProbe.probe(client: KubeClient(credentials: try Kubeconfig.load(file: kubeconfig)))
+                let facts = try Wiring.clusterFacts(
+                    kubeconfig: kubeconfig, context: nil, timeout: timeout)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 // All three lists first: a list that failed leaves no cluster/ with only some of them.
@@ -95,7 +109,7 @@ extension Conform {
                 for (name, data) in lists { try data.write(to: clusterDirectory.appendingPathComponent(name)) }
             }
             try FileManager.default.moveItem(at: staging, to: hostDirectory)
-            print("captured \(files.count) files and \(domains) into \(hostDirectory.path)")
+            print("captured \(files) files and \(domains) into \(hostDirectory.path)")
         }
     }
 }

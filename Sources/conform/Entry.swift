@@ -44,10 +44,7 @@ enum Entry {
                 "CONFORM_LOG_LEVEL '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); using info"
             )
         }
-        var isFolder: ObjCBool = false
-        if let checks = environment["CONFORM_CHECKS"], !checks.isEmpty,
-            !(FileManager.default.fileExists(atPath: checks, isDirectory: &isFolder) && isFolder.boolValue)
-        {
+        if let checks = environment["CONFORM_CHECKS"], !checks.isEmpty, !FileManager.default.isFolder(atPath: checks) {
             log.warning("CONFORM_CHECKS \(checks) is not a folder; profiles are looked for in the other places")
         }
     }

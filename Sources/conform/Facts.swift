@@ -46,8 +46,7 @@ extension Conform {
                 domains: hypervisor?.domains ?? .unavailable("not probed"),
                 domainErrors: hypervisor?.domainErrors ?? [:], live: hypervisor?.live ?? [:],
                 cluster: try kubeconfig.map { file in
-                    ClusterProbe.probe(
-                        client: KubeClient(credentials: try Kubeconfig.load(file: file, context: context)))
+                    try Wiring.clusterFacts(kubeconfig: file, context: context, timeout: SourceOptions.defaultKubeTimeout)
                 })
             if json {
                 let encoder = JSONEncoder()

@@ -40,7 +40,7 @@ extension Conform {
                     file: profile.file ?? profile.name, field: "hosts",
                     message: "the profile declares no host: there is no design to lint")
             }
-            let output = ReportOutput(options: report, strict: strict)
+            let output = ReportOutput(options: report)
             let lock = try output.lock(profile: profile.name, defaultRoot: "reports/lint")
             defer { withExtendedLifetime(lock) {} }
             try output.finish(

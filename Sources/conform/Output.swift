@@ -28,7 +28,10 @@ struct RedactingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var masked = event
-        masked.message = "\(Redaction.redact(event.message.description))"
+        // An attached error is folded into the message, so its text is masked too.
+        let error = event.error.map { ": \($0)" } ?? ""
+        masked.error = nil
+        masked.message = "\(Redaction.redact(event.message.description + error))"
         masked.metadata = event.metadata?.mapValues { .string(Redaction.redact($0.description)) }
         inner.log(event: masked)
     }

@@ -6,15 +6,13 @@ import Foundation
 /// `run` and `lint`.
 struct ReportOutput {
     let options: ReportOptions
-    let strict: Bool
     /// `--keep`, `--prom-file`, `--push-url`: what `run` keeps besides its report (`lint` has none).
     var keep: Int?
     var promFile: String?
     var pushURL: URL?
 
-    init(options: ReportOptions, strict: Bool, nightly: NightlyOptions? = nil) {
+    init(options: ReportOptions, nightly: NightlyOptions? = nil) {
         self.options = options
-        self.strict = strict
         keep = nightly?.keep
         promFile = nightly?.promFile
         pushURL = nightly?.pushURL
@@ -51,11 +49,11 @@ struct ReportOutput {
             } else {
                 location = try writer.writeTimestamped(report, root: defaultRoot, extra: trend)
             }
-            if let promFile, let metrics { try ReportWriter.writeAtomically(metrics, to: promFile) }
-            try history.append(report, exitCode: code)
+        }
+        if let promFile, let metrics { try ReportWriter.writeAtomically(metrics, to: promFile) }
+        if !writer.formats.isEmpty {
+            try history.append(report)
             if options.out == nil, let keep { history.retain(keep: keep) }
-        } else if let promFile, let metrics {
-            try ReportWriter.writeAtomically(metrics, to: promFile)
         }
         if let pushURL, let metrics { MetricsPush.push(metrics, to: pushURL) }
         if formats.contains(.console) {

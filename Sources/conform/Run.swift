@@ -84,7 +84,7 @@ struct RunOptions: ParsableArguments {
             }
             return target
         }
-        let output = ReportOutput(options: report, strict: strict, nightly: nightly)
+        let output = ReportOutput(options: report, nightly: nightly)
         // One run at a time per report directory, for the whole run: a second one stops at once.
         let lock = try output.lock(profile: profile.name, defaultRoot: "reports")
         defer { withExtendedLifetime(lock) {} }
@@ -100,7 +100,7 @@ struct RunOptions: ParsableArguments {
         if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
             plans.append(cluster)
         }
-        var results = Runner(checkTimeout: checkTimeout).run(plans).filter(selection.includes)
+        var results = Runner(checkTimeout: checkTimeout).run(plans, selection: selection)
         try Wiring.requireSomeResult(results, selection)
         if let baseline {
             var environment = baseline.environment

@@ -31,8 +31,8 @@ enum Wiring {
     /// A glob of --only or --skip that matches no check is most likely a typo: said, though the others select.
     static func warnAboutGlobsThatMatchNothing(_ selection: Selection) {
         for (flag, globs) in [("--only", selection.only), ("--skip", selection.skip)] {
-            for glob in globs where !everyCheck.contains(where: { Glob.mayMatchResult(of: $0.id, glob) }) {
-                log.warning("\(flag) '\(glob)' matches no check conform has; 'conform checks' lists them")
+            for glob in globs where !catalog.contains(where: { Glob.mayMatchResult(of: $0.id, glob) }) {
+                log.warning("\(flag) '\(glob)' matches no check 'run' has; 'conform checks' lists them")
             }
         }
     }
@@ -65,61 +65,53 @@ enum Wiring {
         let facts: ClusterFacts
         if let fixture = source.fixture {
             let directory = (fixture as NSString).appendingPathComponent("cluster")
-            if FileManager.default.fileExists(atPath: directory) {
-                facts = ClusterProbe.probe(fixtureDirectory: directory)
-            } else if selection.layersNamed {
-                // Asked for by name, a fixture without its cluster is a source that cannot be read.
-                facts = ClusterFacts(
-                    source: directory,
-                    all: .failed(ProbeError(path: directory, reason: "no such directory: the fixture has no cluster")))
-            } else {
-                facts = ClusterFacts(
-                    source: directory,
-                    all: .unavailable(
-                        "the fixture has no cluster (looked for \(directory)); the cluster is not checked"))
-            }
+            facts =
+                FileManager.default.fileExists(atPath: directory)
+                ? ClusterProbe.probe(fixtureDirectory: directory)
+                : absentCluster(
+                    directory, ProbeError(path: directory, reason: "no such directory: the fixture has no cluster"),
+                    skipped: "the fixture has no cluster (looked for \(directory)); the cluster is not checked",
+                    named: selection.layersNamed)
         } else {
             let located = Kubeconfig.locate(explicit: source.kubeconfig)
-            guard let path = located.path else {
+            if let path = located.path {
+                facts = try clusterFacts(kubeconfig: path, context: source.context, timeout: source.kubeTimeout)
+            } else {
                 // Asked for by name, a missing kubeconfig is an error. In a default run it says the cluster
                 // is checked from elsewhere (a hypervisor host often has no kubeconfig): skipped, with why.
                 let lookedAt = located.lookedAt.joined(separator: ", ")
-                facts = ClusterFacts(
-                    source: "kubeconfig",
-                    all: selection.layersNamed
-                        ? .failed(ProbeError(path: lookedAt, reason: "no kubeconfig found"))
-                        : .unavailable(
-                            "no kubeconfig on this machine (looked at \(lookedAt)); pass --kubeconfig, or --layers cluster to make this an error"
-                        ))
-                return HostPlan(
-                    host: HostPlan.clusterHost,
-                    checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {
-                        selection.includes($0.metadata)
-                    })
+                facts = absentCluster(
+                    "kubeconfig", ProbeError(path: lookedAt, reason: "no kubeconfig found"),
+                    skipped:
+                        "no kubeconfig on this machine (looked at \(lookedAt)); pass --kubeconfig, or --layers cluster to make this an error",
+                    named: selection.layersNamed)
             }
-            // A kubeconfig the user named that cannot be read is a source that cannot be read: error results.
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                let reason =
-                    FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
-                facts = ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
-                return HostPlan(
-                    host: HostPlan.clusterHost,
-                    checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter {
-                        selection.includes($0.metadata)
-                    })
-            }
-            let credentials = try Kubeconfig.load(file: path, context: source.context)
-            if credentials.insecureSkipTLSVerify {
-                log.warning("\(path): insecure-skip-tls-verify is set: the API server's certificate is NOT verified")
-            }
-            let client = KubeClient(
-                credentials: credentials, connectTimeout: source.kubeTimeout / 4, totalTimeout: source.kubeTimeout)
-            facts = ClusterProbe.probe(client: client)
         }
         return HostPlan(
             host: HostPlan.clusterHost,
             checks: ClusterCatalog.checks(for: profile.cluster, facts: facts).filter { selection.includes($0.metadata) }
         )
+    }
+
+    /// A cluster source that is not there: an error when `--layers` names the cluster, else a skip saying why.
+    static func absentCluster(_ source: String, _ error: ProbeError, skipped: String, named: Bool) -> ClusterFacts {
+        ClusterFacts(source: source, all: named ? .failed(error) : .unavailable(skipped))
+    }
+
+    /// The cluster as the API server of a kubeconfig lists it, for `run`, `facts` and `capture` alike. A file
+    /// that cannot be read is a source that cannot be read (its facts are errors); a malformed one is
+    /// unusable input (it throws, naming the line and field).
+    static func clusterFacts(kubeconfig path: String, context: String?, timeout: Double) throws -> ClusterFacts {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
+            return ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
+        }
+        let credentials = try Kubeconfig.load(file: path, context: context)
+        if credentials.insecureSkipTLSVerify {
+            log.warning("\(path): insecure-skip-tls-verify is set: the API server's certificate is NOT verified")
+        }
+        return ClusterProbe.probe(
+            client: KubeClient(credentials: credentials, connectTimeout: timeout / 4, totalTimeout: timeout))
     }
 
     /// The checks of one host, filtered by the selection; `hostFacts` when the caller has probed them already.

@@ -49,6 +49,24 @@ extension ConformBinary {
         throw SubprocessError("the server did not write its port to \(file.path) within \(seconds) s")
     }
 
+    /// Serves `bytes` bytes at `path` from a loopback HTTP server (stopped when the test ends); returns its URL.
+    func serveFile(at path: String, bytes: Int) throws -> String {
+        let served = try temporaryDirectory()
+        let file = served.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(repeating: 0x5A, count: bytes).write(to: file)
+        let portFile = try temporaryDirectory().appendingPathComponent("port")
+        let script = """
+            import functools, http.server, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            open(sys.argv[2], "w").write(str(server.server_address[1]))
+            server.serve_forever()
+            """
+        _ = try start("python3", ["-c", script, served.path, portFile.path])
+        return "http://127.0.0.1:\(try port(writtenTo: portFile))/\(path)"
+    }
+
     /// A one-request HTTP endpoint on loopback that writes the request's path and body to a file (a stand-in
     /// for VictoriaMetrics' import URL); `server` ends once it has answered.
     func startImportEndpoint(in directory: URL) throws -> (server: Subprocess, port: String, received: URL) {

@@ -54,22 +54,6 @@ final class ExitCodeTableTests: XCTestCase, ConformBinary {
         return folder.path
     }
 
-    /// A local HTTP server of one 4 MB file; returns its URL.
-    func servedFile() throws -> String {
-        let served = try temporaryDirectory()
-        try Data(repeating: 0x42, count: 4_000_000).write(to: served.appendingPathComponent("payload.bin"))
-        let portFile = try temporaryDirectory().appendingPathComponent("port")
-        let script = """
-            import functools, http.server, sys
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            open(sys.argv[2], "w").write(str(server.server_address[1]))
-            server.serve_forever()
-            """
-        _ = try start("python3", ["-c", script, served.path, portFile.path])
-        return "http://127.0.0.1:\(try port(writtenTo: portFile))/payload.bin"
-    }
-
     func testEverySubcommandEndsWithDesignsExitCodes() throws {
         let out = { try self.temporaryDirectory().path }
         let sysroot = numaServer.appendingPathComponent("sysroot").path
@@ -96,7 +80,7 @@ final class ExitCodeTableTests: XCTestCase, ConformBinary {
         users: [{name: u, user: {token: t}}]
         """.write(to: unreachableCluster, atomically: true, encoding: .utf8)
         let noNumaBalancing = try fixtureWithoutNumaBalancing()
-        let url = try servedFile()
+        let url = try serveFile(at: "payload.bin", bytes: 4_000_000)
         let numaServerBaseline = baselines.appendingPathComponent("numa-server.json").path
 
         var cases: [Case] = try [

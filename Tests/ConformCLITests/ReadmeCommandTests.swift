@@ -244,20 +244,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
 
     func testBenchNetDownload() throws {
         // README: conform bench net --url http://minio:9000/lake/1GB.bin --json   # S3/MinIO: AWS_* variables, SigV4
-        let served = try temporaryDirectory()
-        try FileManager.default.createDirectory(
-            at: served.appendingPathComponent("lake"), withIntermediateDirectories: true)
-        try Data(repeating: 0x5A, count: 8_000_000).write(to: served.appendingPathComponent("lake/1GB.bin"))
-        let portFile = try temporaryDirectory().appendingPathComponent("port")
-        let script = """
-            import functools, http.server, sys
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            open(sys.argv[2], "w").write(str(server.server_address[1]))
-            server.serve_forever()
-            """
-        _ = try start("python3", ["-c", script, served.path, portFile.path])
-        let url = "http://127.0.0.1:\(try port(writtenTo: portFile))/lake/1GB.bin"
+        let url = try serveFile(at: "lake/1GB.bin", bytes: 8_000_000)
         var environment = ProcessInfo.processInfo.environment
         for name in environment.keys where name.hasPrefix("AWS_") { environment[name] = nil }
         // Loopback is no 1 GbE link: --link-mbit says how fast a link it is, so the ceiling check holds.

@@ -92,19 +92,26 @@ final class VerdictTests: XCTestCase, ConformBinary {
     /// A libvirt endpoint that accepts connections and never answers is bounded by --check-timeout.
     func testANeverAnsweringLibvirtIsBoundedByTheCheckTimeout() throws {
         let directory = try temporaryDirectory()
-        let socketPath = directory.appendingPathComponent("mute.sock").path
-        let listener = try listeningUnixSocket(at: socketPath)
-        defer { close(listener) }
+        let mute = try muteLibvirtURI(in: directory)
         let started = Date()
         let outcome = try conform(
             [
-                "run", "--profile", "generic", "--libvirt-uri", "qemu+unix:///system?socket=\(socketPath)", "--layers",
+                "run", "--profile", "generic", "--libvirt-uri", mute, "--layers",
                 "hypervisor", "--check-timeout", "3", "--format", "console",
             ], in: directory)
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(outcome.status, 3, outcome.stdout + outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("libvirt did not answer within 3 s"), outcome.stdout)
         XCTAssertLessThan(elapsed, 12, "bounded by the 3 s limit, not 30 s")
+        // capture asks the same daemon under its own limit, and keeps nothing when it does not answer.
+        let out = directory.appendingPathComponent("capture")
+        let capture = try conform([
+            "capture", "--out", out.path, "--host", "h", "--libvirt-uri", mute,
+            "--timeout", "2",
+        ])
+        XCTAssertEqual(capture.status, 3, capture.stderr)
+        XCTAssertTrue(capture.stderr.contains("libvirt did not answer within 2 s"), capture.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
     func testStrictSaysWhyItFailed() throws {
@@ -182,6 +189,12 @@ final class VerdictTests: XCTestCase, ConformBinary {
     func testCaptureStaysInsideItsOutputFolder() throws {
         let out = try temporaryDirectory().appendingPathComponent("fixture")
         let source = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        // A sysroot with none of the files the probes read is nothing to capture: exit 3, nothing written.
+        let empty = try temporaryDirectory().path
+        let nothing = try conform(["capture", "--out", out.path, "--sysroot", empty, "--host", "h"])
+        XCTAssertEqual(nothing.status, 3, nothing.stderr)
+        XCTAssertTrue(nothing.stderr.contains("\(empty): none of the files the probes read is there"), nothing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
         for host in ["../../etc", "a/b", "..", ".hidden", ""] {
             let outcome = try conform(["capture", "--out", out.path, "--sysroot", source, "--host", host])
             XCTAssertEqual(outcome.status, 2, "\(host): \(outcome.stderr)")
@@ -261,19 +274,10 @@ final class VerdictTests: XCTestCase, ConformBinary {
 
     /// A transfer far faster than the declared link did not cross it: flagged in the JSON and on stderr.
     func testANetFigureAboveTheLinksCeilingIsFlagged() throws {
-        let directory = try temporaryDirectory()
-        try Data(count: 8_000_000).write(to: directory.appendingPathComponent("blob"))
-        let portFile = directory.appendingPathComponent("port")
-        let server = [
-            "import http.server, os, sys", "os.chdir(sys.argv[1])",
-            "httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), http.server.SimpleHTTPRequestHandler)",
-            "open(sys.argv[2], 'w').write(str(httpd.server_address[1]))", "httpd.serve_forever()",
-        ].joined(separator: "\n")
-        _ = try start("/usr/bin/python3", ["-c", server, directory.path, portFile.path])
-        let port = try self.port(writtenTo: portFile)
+        let url = try serveFile(at: "blob", bytes: 8_000_000)
         // Loopback moves 8 MB far faster than the 1.2 MB/s a 10 Mbit/s link carries.
         let outcome = try conform([
-            "bench", "net", "--url", "http://127.0.0.1:\(port)/blob", "--link-mbit", "10", "--json",
+            "bench", "net", "--url", url, "--link-mbit", "10", "--json",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
@@ -285,16 +289,14 @@ final class VerdictTests: XCTestCase, ConformBinary {
     /// A run stopped by SIGTERM leaves neither its lock nor a half-written report behind.
     func testARunStoppedBySIGTERMLeavesNothingBehind() throws {
         let directory = try temporaryDirectory()
-        let socketPath = directory.appendingPathComponent("mute.sock").path
-        let listener = try listeningUnixSocket(at: socketPath)
-        defer { close(listener) }
+        let mute = try muteLibvirtURI(in: directory)
         let out = directory.appendingPathComponent("reports")
         var environment = ProcessInfo.processInfo.environment
         environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
         let child = try Subprocess(
             binary.path,
             [
-                "run", "--profile", "generic", "--libvirt-uri", "qemu+unix:///system?socket=\(socketPath)",
+                "run", "--profile", "generic", "--libvirt-uri", mute,
                 "--layers", "hypervisor", "--check-timeout", "30", "--out", out.path,
             ], environment: environment)
         addTeardownBlock { child.stop() }
@@ -325,6 +327,15 @@ final class VerdictTests: XCTestCase, ConformBinary {
 
     func hostname() -> String {
         ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+    }
+
+    /// The URI of a libvirt that accepts connections and never answers: a listening Unix socket in
+    /// `directory`, closed when the test ends.
+    func muteLibvirtURI(in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("mute.sock").path
+        let listener = try listeningUnixSocket(at: path)
+        addTeardownBlock { close(listener) }
+        return "qemu+unix:///system?socket=\(path)"
     }
 
     /// A Unix socket that accepts connections (the kernel completes them from the backlog) and never reads.

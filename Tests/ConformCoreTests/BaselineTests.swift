@@ -147,13 +147,24 @@ final class BaselineTests: XCTestCase {
                         "bench.numa.bandwidth",
                         measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: value, unit: "GB/s")])
                 ])
-            try history.append(report, exitCode: 0)
+            try history.append(report)
             try FileManager.default.createDirectory(
                 atPath: "\(directory)/2026-11-1\(index)T03-30-00Z", withIntermediateDirectories: true)
         }
         XCTAssertEqual(try String(contentsOfFile: history.file, encoding: .utf8).split(separator: "\n").count, 3)
         let trend = history.trend()
         XCTAssertTrue(trend.contains("| `h/mem.triad.cpu0.mem0` | 60 | 59 | 48 |"), trend)
+        // The trend written with a report includes that run before its history line is appended.
+        let tonight = RunReport(
+            profile: "p", started: Date(timeIntervalSince1970: 1_795_300_000), durationSeconds: 1,
+            results: [
+                result(
+                    "bench.numa.bandwidth",
+                    measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: 47, unit: "GB/s")])
+            ])
+        XCTAssertTrue(
+            history.trend(adding: tonight).contains("| `h/mem.triad.cpu0.mem0` | 60 | 59 | 48 | 47 |"),
+            history.trend(adding: tonight))
         history.retain(keep: 2)
         XCTAssertEqual(
             try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("2026") }.sorted(),

@@ -35,6 +35,18 @@ final class SelectionTests: XCTestCase {
         XCTAssertTrue(Selection(layers: [.hypervisor]).includes(pin))
         XCTAssertFalse(Selection(layers: [.hypervisor]).includes(layer: .host))
     }
+
+    /// Result names as reports print them select results; brackets are literal, not character classes.
+    func testGlobsMatchResultNamesWithLiteralBrackets() {
+        let exclusive = Sample.metadata("hv.vcpupin.exclusive", layer: .hypervisor)
+        XCTAssertTrue(Selection(only: ["hv.vcpupin.exclusive[vm-a]"]).includes(exclusive), "may select a result")
+        XCTAssertTrue(Selection(only: ["hv.vcpupin*"]).includes(exclusive))
+        XCTAssertFalse(Selection(only: ["hv.vcpupin.single[vm-a]"]).includes(exclusive))
+        XCTAssertTrue(Selection(skip: ["*[vm-a]"]).includes(exclusive), "a subject glob leaves the check in")
+        XCTAssertTrue(Glob.matches("[", "["), "'[' is no class opener")
+        XCTAssertTrue(Glob.matches("a[b]", "a[b]"))
+        XCTAssertFalse(Glob.matches("a[bc]", "ab"), "a class would have matched")
+    }
 }
 
 final class RunnerTests: XCTestCase {
@@ -52,6 +64,12 @@ final class RunnerTests: XCTestCase {
             ])
         XCTAssertEqual(results[0].remediation, "fix a.slow")
         XCTAssertEqual(results[0].severity, .major)
+        // A selection by result name keeps only that result of the check.
+        let selected = Runner().run(
+            [HostPlan(host: "h1", checks: [slow, fast])], selection: Selection(only: ["a.slow[s2]"]))
+        XCTAssertEqual(selected.map(\.qualifiedName), ["a.slow[s2]"])
+        let skipped = Runner().run([HostPlan(host: "h1", checks: [slow])], selection: Selection(skip: ["*[s1]"]))
+        XCTAssertEqual(skipped.map(\.qualifiedName), ["a.slow[s2]"])
     }
 
     func testACheckPastItsTimeLimitIsAnError() {

@@ -88,6 +88,23 @@ final class RunChecksTests: XCTestCase {
         XCTAssertEqual(status("hv.vcpupin.exclusive", unreachable), [.error])
     }
 
+    /// A domain libvirt lists but whose XML could not be read is an error naming it, not a silent gap.
+    func testAnUnreadableDomainIsAnErrorNamingIt() {
+        let facts = HypervisorFacts(
+            uri: "test:///x", domains: .value([domain]),
+            domainErrors: ["vm9": ProbeError(path: "test:///x", reason: "CPU 20000 is above the largest possible CPU")],
+            live: ["vm1": .value(live)])
+        let readable = HypervisorCatalog.checks(
+            for: profile.hosts[0], profile: profile, facts: facts, topology: .value(topology)
+        ).first { $0.metadata.id == "hv.domain.readable" }?.evaluate()
+        XCTAssertEqual(readable?.map(\.status), [.error])
+        XCTAssertEqual(readable?.first?.subject, "vm9")
+        XCTAssertEqual(
+            readable?.first?.message, "cannot read domain 'vm9': test:///x: CPU 20000 is above the largest possible CPU"
+        )
+        XCTAssertEqual(status("hv.domain.readable", results()), [.pass])
+    }
+
     func testDefinitionDrift() {
         var drifted = domain
         drifted.vcpus = 3

@@ -21,7 +21,7 @@ public struct History: Sendable {
         var measurements: [String: Double]
     }
 
-    static func line(_ report: RunReport, exitCode: Int32) -> Line {
+    static func line(_ report: RunReport) -> Line {
         var measurements: [String: Double] = [:]
         for result in report.results {
             for measurement in result.measurements where measurement.value.isFinite {
@@ -29,13 +29,13 @@ public struct History: Sendable {
             }
         }
         return Line(
-            started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: exitCode,
+            started: ReportTime.rfc3339(report.started), profile: report.profile, exitCode: report.exitCode,
             summary: report.summary, measurements: measurements)
     }
 
     /// Appends one line for the run: a single write with O_APPEND, so lines never interleave.
-    public func append(_ report: RunReport, exitCode: Int32) throws {
-        let line = Self.line(report, exitCode: exitCode)
+    public func append(_ report: RunReport) throws {
+        let line = Self.line(report)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(line) + Data("\n".utf8)
@@ -59,7 +59,7 @@ public struct History: Sendable {
         var recorded = text.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
         }
-        if let report { recorded.append(Self.line(report, exitCode: report.exitCode)) }
+        if let report { recorded.append(Self.line(report)) }
         let lines = recorded.suffix(runs)
         guard !lines.isEmpty else { return "# Trend\n\nNo runs recorded yet.\n" }
         let names = Set(lines.flatMap(\.measurements.keys)).sorted()

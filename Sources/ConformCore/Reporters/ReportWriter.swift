@@ -51,16 +51,29 @@ public struct ReportWriter: Sendable {
         }
     }
 
-    /// Writes the files into `directory` (created if needed) as one set: every file under a temporary name
-    /// first, then the renames, so a file that cannot be written leaves the previous set as it was.
+    /// Writes the files into `directory` (created if needed) as one set, so a file that cannot be written
+    /// leaves the previous set as it was.
     public func write(_ report: RunReport, into directory: String, extra: [String: String] = [:]) throws {
         let url = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        var files: [(name: String, text: String)] = []
+        var files: [(path: String, text: String)] = []
         for format in formats {
-            if let name = format.fileName { files.append((name, try format.render(report))) }
+            if let name = format.fileName {
+                files.append((url.appendingPathComponent(name).path, try format.render(report)))
+            }
         }
-        files += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        files += extra.sorted { $0.key < $1.key }.map { (url.appendingPathComponent($0.key).path, $0.value) }
+        try Self.writeAtomically(files)
+    }
+
+    /// Writes `text` beside `path` under a temporary name and renames it into place.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try writeAtomically([(path, text)])
+    }
+
+    /// Writes each text under a temporary name beside its path, and only once all are written renames them
+    /// into place; a temporary file is removed on every path, a signal included. Errors name the path given.
+    public static func writeAtomically(_ files: [(path: String, text: String)]) throws {
         let pid = ProcessInfo.processInfo.processIdentifier
         var staged: [(temporary: String, final: String)] = []
         defer {
@@ -69,42 +82,19 @@ public struct ReportWriter: Sendable {
                 SignalCleanup.unregister(file.temporary)
             }
         }
-        for (name, text) in files {
-            let final = url.appendingPathComponent(name).path
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: final, isDirectory: &isFolder), isFolder.boolValue {
-                throw InputError(file: final, message: "cannot write: Is a directory")
+        for (path, text) in files {
+            if FileManager.default.isFolder(atPath: path) {
+                throw InputError(file: path, message: "cannot write: Is a directory")
             }
-            let temporary = url.appendingPathComponent(".\(name).tmp-\(pid)").path
-            SignalCleanup.register(temporary)
-            staged.append((temporary, final))
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: temporary)) } catch {
-                throw InputError(writing: final, error)
-            }
+            let url = URL(fileURLWithPath: path)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).tmp-\(pid)")
+            SignalCleanup.register(temporary.path)
+            staged.append((temporary.path, path))
+            do { try Data(text.utf8).write(to: temporary) } catch { throw InputError(writing: path, error) }
         }
-        for file in staged {
-            try rename(file.temporary, file.final)
-        }
-    }
-
-    /// Writes `text` beside `path` under a temporary name and renames it into place.
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        SignalCleanup.register(temporary.path)
-        defer { SignalCleanup.unregister(temporary.path) }
-        do {
-            try Data(text.utf8).write(to: temporary)
-            guard Foundation.rename(temporary.path, url.path) == 0 else {
-                throw InputError(file: path, message: "cannot move into place: \(String(cString: strerror(errno)))")
-            }
-        } catch let error as InputError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw InputError(writing: path, error)
+        for file in staged where Foundation.rename(file.temporary, file.final) != 0 {
+            throw InputError(file: file.final, message: "cannot move into place: \(String(cString: strerror(errno)))")
         }
     }
 
