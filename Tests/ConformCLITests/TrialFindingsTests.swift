@@ -86,7 +86,7 @@ final class TrialFindingsTests: XCTestCase, ConformBinary {
 
     func testANamedKubeconfigThatCannotBeReadIsAnErrorAndKUBECONFIGIsSearched() throws {
         let missing = try conform([
-            "run", "--profile", "generic", "--kubeconfig", "/nonexistent", "--layers", "cluster",
+            "run", "--profile", "generic", "--kubeconfig", "/nonexistent", "--layers", "cluster", "--format", "console",
         ])
         XCTAssertEqual(missing.status, 3, missing.stderr)
         XCTAssertTrue(missing.stdout.contains("cannot read /nonexistent: No such file or directory"), missing.stdout)
