@@ -11,7 +11,7 @@ PIP_S3       := boto3 moto[server]
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup build install demo test baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
+.PHONY: setup build install demo test test-asan test-tsan fuzz fuzz-build fuzz-smoke baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -44,12 +44,39 @@ install: setup
 demo: build
 	$(CONFORM) run --profile mac-numa --fixture fixtures/mac-numa || [ $$? -eq 1 ]
 
-## Run every test: unit, probe, report-schema and end-to-end CLI tests, and the fixture drift check.
+## Run every test: unit, probe, report-schema and end-to-end CLI tests, the fixture drift check, and a
+## short run of every fuzz target.
 test: setup check-fixtures
 	$(SWIFT) build --build-tests
-	@# Each test bounds its own child processes; this bounds the whole suite (about 2 minutes) should
+	@# Each test bounds its own child processes; this bounds the whole suite (about 4 minutes) should
 	@# anything else ever hang, so CI fails with the log of the stuck test instead of running out its clock.
 	timeout --kill-after=30s 30m $(SWIFT) test --disable-swift-testing
+	$(MAKE) fuzz-smoke
+
+## The whole suite under AddressSanitizer, and under ThreadSanitizer (the checks run concurrently), each in
+## a build folder of its own. The CLI tests run the sanitized conform binary of the same build.
+test-asan: setup
+	$(SWIFT) build --build-tests --sanitize=address --build-path .build/asan
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 timeout --kill-after=30s 60m \
+		$(SWIFT) test --skip-build --sanitize=address --build-path .build/asan --disable-swift-testing
+
+test-tsan: setup
+	$(SWIFT) build --build-tests --sanitize=thread --build-path .build/tsan
+	TSAN_OPTIONS=halt_on_error=1 timeout --kill-after=30s 90m \
+		$(SWIFT) test --skip-build --sanitize=thread --build-path .build/tsan --disable-swift-testing
+
+FUZZ_SECONDS ?= 180
+## Build the libFuzzer binary (.build/fuzz/conform-fuzz, AddressSanitizer on) and run every fuzz target for
+## FUZZ_SECONDS each; findings are kept in fuzz/crashes/<target>/ (see fuzz/README.md).
+fuzz: setup fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-build:
+	SWIFT=$(SWIFT) fuzz/build.sh
+
+## What `make test` runs: every fuzz target for 15 s.
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=15 fuzz/run.sh
 
 ## Take a baseline of every fixture host of the three profiles into baselines/<profile>/<host>.json.
 baselines: build

@@ -10,7 +10,10 @@ let package = Package(
     name: "conform",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "conform", targets: ["conform"])
+        .executable(name: "conform", targets: ["conform"]),
+        // The fuzz targets as one archive, which `fuzz/build.sh` links with libFuzzer's main (SwiftPM's
+        // executables define a main of their own).
+        .library(name: "ConformFuzzKit", type: .static, targets: ["ConformFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +52,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Every parser behind a libFuzzer entry point (`make fuzz`), replayed on its corpora by the tests.
+        .target(
+            name: "ConformFuzz",
+            dependencies: ["ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
 
         // Child processes for the tests that start programs: posix_spawn, waitpid and a deadline.
         .target(name: "ConformTestSupport", path: "Tests/Support"),
@@ -57,6 +64,7 @@ let package = Package(
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
+        .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore", "ConformTestSupport"]),
     ]
 )

@@ -23,7 +23,7 @@ public struct NUMATopology: Codable, Sendable, Equatable {
         self.siblings = siblings
     }
 
-    public var allCPUs: CPUSet { nodes.reduce(CPUSet.empty) { $0.union($1.cpus) } }
+    public var allCPUs: CPUSet { CPUSet(nodes.flatMap(\.cpus.members)) }
 
     public func node(_ id: Int) -> Node? { nodes.first { $0.id == id } }
 

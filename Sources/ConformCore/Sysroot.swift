@@ -5,9 +5,37 @@ import Foundation
 /// Every read names the full path in its error, so an `error` result tells the operator which file to look at.
 public struct Sysroot: Sendable {
     public let root: String
+    /// Files held in memory, instead of the tree under `root`: the fuzz targets feed the probes thousands
+    /// of trees a second this way. `nil` reads the disk.
+    let memory: MemoryTree?
 
     public init(_ root: String) {
         self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        self.memory = nil
+    }
+
+    /// A tree that exists only in memory; `root` is what error messages show in front of a relative path.
+    public init(files: [String: Data], shownAs root: String) {
+        self.root = root
+        self.memory = MemoryTree(files: files)
+    }
+
+    /// Files by relative path, and the names inside each folder they imply.
+    struct MemoryTree: Sendable {
+        let files: [String: Data]
+        let folders: [String: Set<String>]
+
+        init(files: [String: Data]) {
+            self.files = files
+            var folders: [String: Set<String>] = [:]
+            for path in files.keys {
+                var components = path.split(separator: "/").map(String.init)
+                while let name = components.popLast() {
+                    folders[components.joined(separator: "/"), default: []].insert(name)
+                }
+            }
+            self.folders = folders
+        }
     }
 
     /// The real path of a path relative to the sysroot (`sys/devices/system/node`).
@@ -16,7 +44,13 @@ public struct Sysroot: Sendable {
     }
 
     public func exists(_ relative: String) -> Bool {
-        FileManager.default.fileExists(atPath: path(relative))
+        guard let memory else { return FileManager.default.fileExists(atPath: path(relative)) }
+        return memory.files[relative] != nil || memory.folders[relative] != nil
+    }
+
+    func contents(_ relative: String) -> Data? {
+        guard let memory else { return FileManager.default.contents(atPath: path(relative)) }
+        return memory.files[relative]
     }
 
     /// What surrounds a value in a sysfs or procfs file: whitespace, and the NUL byte some kernels write after
@@ -26,8 +60,8 @@ public struct Sysroot: Sendable {
     /// The file's text with surrounding whitespace and NUL bytes trimmed.
     public func read(_ relative: String) throws -> String {
         let full = path(relative)
-        guard let data = FileManager.default.contents(atPath: full) else {
-            let reason = FileManager.default.fileExists(atPath: full) ? "cannot be read" : "no such file"
+        guard let data = contents(relative) else {
+            let reason = exists(relative) ? "cannot be read" : "no such file"
             throw ProbeError(path: full, reason: reason)
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: Self.padding)
@@ -60,7 +94,7 @@ public struct Sysroot: Sendable {
     /// Copies a file byte for byte to the same relative path under `destination` (a fixture's sysroot), as
     /// `conform capture` does; false when it cannot be read here.
     public func copy(_ relative: String, into destination: URL) throws -> Bool {
-        guard let data = FileManager.default.contents(atPath: path(relative)) else { return false }
+        guard let data = contents(relative) else { return false }
         let target = destination.appendingPathComponent(relative)
         try FileManager.default.createDirectory(
             at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -71,12 +105,16 @@ public struct Sysroot: Sendable {
     /// Directory entries whose names are `prefix` followed by a number (`cpu12`, `node1`), as numbers, ascending.
     public func numberedEntries(_ relative: String, prefix: String) throws -> [Int] {
         let full = path(relative)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: full) else {
-            throw ProbeError(path: full, reason: "no such directory")
-        }
+        guard let names = entries(relative) else { throw ProbeError(path: full, reason: "no such directory") }
         return names.compactMap { name in
             guard name.hasPrefix(prefix) else { return nil }
             return Int(name.dropFirst(prefix.count))
         }.sorted()
+    }
+
+    /// The names directly inside a folder; nil when there is no such folder.
+    func entries(_ relative: String) -> [String]? {
+        guard let memory else { return try? FileManager.default.contentsOfDirectory(atPath: path(relative)) }
+        return memory.folders[relative].map(Array.init)
     }
 }

@@ -9,6 +9,10 @@ public struct HostProbe: Sendable {
         self.sysroot = Sysroot(sysroot)
     }
 
+    public init(sysroot: Sysroot) {
+        self.sysroot = sysroot
+    }
+
     public func probe() -> HostFacts {
         let tuning = TuningProbe(sysroot: sysroot)
         let topology = Probed { try TopologyProbe(sysroot: sysroot).probe() }

@@ -14,6 +14,9 @@ public enum DomainXML {
     public static func parse(_ xml: String, state: String = "running", source: String = "domain XML") throws
         -> DomainFacts
     {
+        // FoundationXML's XMLDocument dereferences a null node on empty text (found by the domain-xml fuzz target),
+        // and XMLParser accepts it.
+        guard !xml.isEmpty else { throw ProbeError(path: source, reason: "not well-formed XML: the document is empty") }
         // On Linux XMLDocument recovers from broken markup; XMLParser does not, so it checks first.
         let parser = XMLParser(data: Data(xml.utf8))
         guard parser.parse() else {

@@ -55,6 +55,10 @@ public struct LiveProbe: Sendable {
         self.sysroot = Sysroot(sysroot)
     }
 
+    public init(sysroot: Sysroot) {
+        self.sysroot = sysroot
+    }
+
     /// libvirt's pid file for the domain, then the process's threads, memory policy and pages.
     public func probe(domain name: String) throws -> LiveDomainFacts {
         let pidFile = "run/libvirt/qemu/\(name).pid"

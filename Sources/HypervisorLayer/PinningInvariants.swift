@@ -16,7 +16,8 @@ public struct PinningInvariants: Sendable {
 
     /// Each vCPU pinned to exactly one host CPU that exists.
     public func single() -> [Finding] {
-        placements.map { vm in
+        let hostCPUs = topology.allCPUs
+        return placements.map { vm in
             var problems: [String] = []
             for (vcpu, cpus) in vm.vcpuCPUs.enumerated() {
                 guard let cpus else {
@@ -24,7 +25,7 @@ public struct PinningInvariants: Sendable {
                     continue
                 }
                 if cpus.count != 1 { problems.append("vCPU \(vcpu) may run on \(cpus)") }
-                let missing = cpus.subtracting(topology.allCPUs)
+                let missing = cpus.subtracting(hostCPUs)
                 if !missing.isEmpty {
                     problems.append("vCPU \(vcpu) is pinned to CPU \(missing), which this host does not have")
                 }

@@ -5,7 +5,12 @@ import ConformCore
 public struct Placement: Sendable, Equatable {
     public var name: String
     /// Host CPUs of vCPU 0, 1, …; `nil` for a vCPU that is not pinned (it may run anywhere).
-    public var vcpuCPUs: [CPUSet?]
+    public var vcpuCPUs: [CPUSet?] {
+        didSet { allVCPUCPUs = Self.union(vcpuCPUs) }
+    }
+    /// Every host CPU any vCPU is pinned to: kept, not recomputed, since the invariants ask for it once per
+    /// core of the host and VM pair.
+    public private(set) var allVCPUCPUs: CPUSet
     /// Host CPUs of the emulator threads; `nil` when they are not pinned.
     public var emulatorCPUs: CPUSet?
     public var memoryMode: String?
@@ -20,6 +25,7 @@ public struct Placement: Sendable, Equatable {
     ) {
         self.name = name
         self.vcpuCPUs = vcpuCPUs
+        self.allVCPUCPUs = Self.union(vcpuCPUs)
         self.emulatorCPUs = emulatorCPUs
         self.memoryMode = memoryMode
         self.memoryNodes = memoryNodes
@@ -27,8 +33,7 @@ public struct Placement: Sendable, Equatable {
         self.flexible = flexible
     }
 
-    /// Every host CPU any vCPU is pinned to.
-    public var allVCPUCPUs: CPUSet { vcpuCPUs.reduce(CPUSet.empty) { $0.union($1 ?? .empty) } }
+    static func union(_ sets: [CPUSet?]) -> CPUSet { CPUSet(sets.flatMap { $0?.members ?? [] }) }
 
     /// The nodes memory is strictly bound to, or `nil` when it is not strictly bound.
     public var strictNodes: CPUSet? {

@@ -66,6 +66,13 @@ final class DomainXMLTests: XCTestCase {
         for file in files { XCTAssertNoThrow(try parse(file), file) }
     }
 
+    /// Found by the domain-xml fuzz target: FoundationXML's XMLDocument crashed on an empty document.
+    func testAnEmptyDocumentIsAnErrorNotACrash() {
+        XCTAssertThrowsError(try DomainXML.parse("", source: "test:///f.xml")) { error in
+            XCTAssertEqual("\(error)", "test:///f.xml: not well-formed XML: the document is empty")
+        }
+    }
+
     func testBrokenXMLNamesTheDomainAndAttribute() {
         XCTAssertThrowsError(try DomainXML.parse("<domain><name>x</nam></domain>", source: "test:///f.xml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("test:///f.xml: not well-formed XML"), "\(error)")

@@ -1,0 +1,2 @@
+import ConformFuzz
+import XCTest
