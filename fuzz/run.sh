@@ -3,7 +3,10 @@
 #
 #   fuzz/run.sh                 every target, FUZZ_SECONDS each (default 180)
 #   fuzz/run.sh profile cpu-list
-#   FUZZ_SECONDS=15 fuzz/run.sh # the smoke `make test` runs
+#   FUZZ_SECONDS=15 FUZZ_SEED=1 fuzz/run.sh   # the smoke `make test` runs
+#
+# FUZZ_SEED fixes libFuzzer's random seed: from the same corpus the same inputs are tried in the same order,
+# so the smoke on a fresh clone finds what it found here, and a finding on CI is not luck of the draw.
 #
 # Per target: seeds from fuzz/seeds.py in .build/fuzz/seeds/<target>, the corpus it grows (kept between
 # runs) in .build/fuzz/corpus/<target>, its log in .build/fuzz/logs/<target>.log, and any input that crashed,
@@ -16,6 +19,8 @@ cd "$(dirname "$0")/.."
 binary=.build/fuzz/conform-fuzz
 seconds=${FUZZ_SECONDS:-180}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "FUZZ_SECONDS must be a positive number of seconds, not '$seconds'" >&2; exit 2; }
+seed=${FUZZ_SEED:-}
+[[ -z $seed || $seed =~ ^[0-9]+$ ]] || { echo "FUZZ_SEED must be a number, not '$seed'" >&2; exit 2; }
 [[ -x $binary ]] || { echo "$binary is missing: run fuzz/build.sh (or make fuzz)" >&2; exit 2; }
 
 all=$(CONFORM_FUZZ_TARGET=--list "$binary" -runs=0 2>&1 | sed -n 's/^CONFORM_FUZZ_TARGET must name one of: \(.*\) (got.*/\1/p' | tr -d ',')
@@ -38,7 +43,7 @@ for target in $targets; do
     seeds=.build/fuzz/seeds/$target
     [[ -d $seeds ]] || seeds=
     CONFORM_FUZZ_TARGET=$target timeout --kill-after=30 $((seconds + 120)) "$binary" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+        -max_total_time="$seconds" ${seed:+-seed=$seed} -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
         -dict="fuzz/dictionaries/$target.dict" -artifact_prefix="$crashes/" "$corpus" $seeds >"$log" 2>&1
     rc=$?
     # The scratch folder of a run that crashed is left behind (libFuzzer's handler runs no exit hooks).
