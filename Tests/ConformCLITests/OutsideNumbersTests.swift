@@ -1,0 +1,48 @@
+import ConformTestSupport
+import Foundation
+import XCTest
+
+/// Numbers read from files conform did not write (a fixture, a sysroot, a profile, a VM definition) that no
+/// machine has: each is a clear error naming the file and field, never a trap that takes the binary down.
+/// Each case mutates a copy of a fixture or of the profiles and runs the built binary.
+final class OutsideNumbersTests: XCTestCase, ConformBinary {
+    /// A copy of mac-numa's fixture; `numa-server` is its hypervisor, QEMU pids 4000, 4100, 4200.
+    func macNumaCopy() throws -> URL {
+        let copy = try temporaryDirectory().appendingPathComponent("mac-numa")
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, toPath: copy.path)
+        return copy
+    }
+
+    func numaServer(_ fixture: URL) -> URL { fixture.appendingPathComponent("hosts/numa-server") }
+
+    /// No "Fatal error", no signal: the exit code is one of the table's.
+    func assertNoTrap(_ outcome: Outcome, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(
+            [0, 1, 2, 3].contains(outcome.status), "\(what): \(outcome.status) \(outcome.stderr)", file: file,
+            line: line)
+        XCTAssertFalse(outcome.stderr.contains("Fatal error"), "\(what): \(outcome.stderr)", file: file, line: line)
+    }
+
+    func testNumaMapsPageCountsBeyondAnyAddressSpace() throws {
+        let fixture = try macNumaCopy()
+        let sysroot = numaServer(fixture).appendingPathComponent("sysroot")
+        let maps = sysroot.appendingPathComponent("proc/4000/numa_maps")
+        try "7f0000000000 bind:0 anon=1 N0=9223372036854775807 kernelpagesize_kB=2048\n".write(
+            to: maps, atomically: true, encoding: .utf8)
+        let run = try conform([
+            "run", "--profile", "mac-numa", "--fixture", fixture.path, "--only", "hv.live.memory-placement", "--format",
+            "console",
+        ])
+        assertNoTrap(run, "run")
+        XCTAssertEqual(run.status, 3, run.stdout)
+        XCTAssertTrue(run.stdout.contains("\(maps.path): line 1: 'N0=9223372036854775807'"), run.stdout)
+        let facts = try conform([
+            "facts", "--sysroot", sysroot.path, "--libvirt-uri",
+            "test://\(numaServer(fixture).appendingPathComponent("libvirt.xml").path)",
+        ])
+        assertNoTrap(facts, "facts")
+        XCTAssertEqual(facts.status, 3, facts.stdout)
+        XCTAssertTrue(facts.stderr.contains(maps.path), facts.stderr)
+    }
+}
