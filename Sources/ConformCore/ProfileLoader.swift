@@ -118,11 +118,11 @@ public enum ProfileLoader {
         let fields = try value.mapping()
         var spec = TopologySpec()
         spec.cpuModel = try fields.optional("cpu_model")?.string()
-        spec.sockets = try positive(fields.optional("sockets"))
-        spec.coresPerSocket = try positive(fields.optional("cores_per_socket"))
-        spec.threadsPerCore = try positive(fields.optional("threads_per_core"))
+        spec.sockets = try positive(fields.optional("sockets"), maximum: Bounds.cpus)
+        spec.coresPerSocket = try positive(fields.optional("cores_per_socket"), maximum: Bounds.cpus)
+        spec.threadsPerCore = try positive(fields.optional("threads_per_core"), maximum: Bounds.cpus)
         spec.onlineCPUs = try fields.optional("online_cpus")?.cpuSet()
-        spec.siblingOffset = try positive(fields.optional("sibling_offset"))
+        spec.siblingOffset = try positive(fields.optional("sibling_offset"), maximum: CPUSet.maximumCPU)
         if let tolerance = fields.optional("memory_tolerance_percent") {
             spec.memoryTolerancePercent = try tolerance.double()
         }
@@ -235,10 +235,14 @@ public enum ProfileLoader {
 
     // MARK: - Small readers shared by the profile files
 
-    static func positive(_ value: YAMLValue?) throws -> Int? {
+    /// A positive integer of at most `maximum`: every count a design writes has a largest that any machine has.
+    static func positive(_ value: YAMLValue?, maximum: Int) throws -> Int? {
         guard let value else { return nil }
         let number = try value.int()
         guard number > 0 else { throw value.error("must be a positive integer, found \(number)") }
+        guard number <= maximum else {
+            throw value.error("must be at most \(maximum), more than any machine has; found \(number)")
+        }
         return number
     }
 

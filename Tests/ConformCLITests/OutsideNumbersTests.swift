@@ -45,4 +45,44 @@ final class OutsideNumbersTests: XCTestCase, ConformBinary {
         XCTAssertEqual(facts.status, 3, facts.stdout)
         XCTAssertTrue(facts.stderr.contains(maps.path), facts.stderr)
     }
+
+    /// A copy of the profiles folder, to mutate a VM definition or a profile; runs find it by CONFORM_CHECKS.
+    func checksCopy() throws -> URL {
+        let copy = try temporaryDirectory().appendingPathComponent("checks")
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("checks").path, toPath: copy.path)
+        return copy
+    }
+
+    /// Replaces `old` with `new` in a file, which must contain it.
+    func edit(_ file: URL, _ old: String, _ new: String) throws {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertTrue(text.contains(old), "\(file.path) has no '\(old)'")
+        try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func testVMDefinitionCountsBeyondAnyMachineAreInputErrors() throws {
+        for (key, old, new) in [
+            ("vcpu_count", "\"vcpu_count\": 34", "\"vcpu_count\": 18295873486192696"),
+            ("memory_mb", "\"memory_mb\": 122880", "\"memory_mb\": 9223372036854775807"),
+        ] {
+            let checks = try checksCopy()
+            let definition = checks.appendingPathComponent("vms/mac-numa/k3s-slm-worker-1.json")
+            try edit(definition, old, new)
+            let profile = checks.appendingPathComponent("mac-numa.yaml").path
+            for arguments in [
+                [
+                    "run", "--profile", profile, "--fixture",
+                    repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
+                ],
+                ["lint", "--profile", profile],
+            ] {
+                let outcome = try conform(arguments)
+                assertNoTrap(outcome, "\(key): \(arguments[0])")
+                XCTAssertEqual(outcome.status, 2, "\(key): \(outcome.stderr)")
+                XCTAssertTrue(outcome.stderr.contains("k3s-slm-worker-1.json:"), outcome.stderr)
+                XCTAssertTrue(outcome.stderr.contains(": \(key): must be at most"), outcome.stderr)
+            }
+        }
+    }
 }
