@@ -122,6 +122,13 @@ public enum ProfileLoader {
         spec.coresPerSocket = try positive(fields.optional("cores_per_socket"), maximum: Bounds.cpus)
         spec.threadsPerCore = try positive(fields.optional("threads_per_core"), maximum: Bounds.cpus)
         spec.onlineCPUs = try fields.optional("online_cpus")?.cpuSet()
+        // A machine of more CPUs than libvirt can pin is no design: and 0..<count must stay a small list.
+        if let sockets = spec.sockets, let cores = spec.coresPerSocket, let threads = spec.threadsPerCore,
+            sockets * cores > Bounds.cpus || sockets * cores * threads > Bounds.cpus
+        {
+            throw try fields.required("sockets").error(
+                "\(sockets) × \(cores) × \(threads) CPUs are more than the \(Bounds.cpus) any machine has")
+        }
         spec.siblingOffset = try positive(fields.optional("sibling_offset"), maximum: CPUSet.maximumCPU)
         if let tolerance = fields.optional("memory_tolerance_percent") {
             spec.memoryTolerancePercent = try tolerance.double()

@@ -85,4 +85,24 @@ final class OutsideNumbersTests: XCTestCase, ConformBinary {
             }
         }
     }
+
+    func testEnormousSiblingOffsetInAProfileIsAnInputError() throws {
+        let checks = try checksCopy()
+        let profile = checks.appendingPathComponent("mac-numa.yaml")
+        try edit(profile, "sibling_offset: 36", "sibling_offset: 9223372036854775807")
+        for arguments in [
+            [
+                "run", "--profile", profile.path, "--fixture",
+                repositoryRoot.appendingPathComponent("fixtures/mac-numa").path,
+            ],
+            ["lint", "--profile", profile.path],
+        ] {
+            let outcome = try conform(arguments)
+            assertNoTrap(outcome, arguments[0])
+            XCTAssertEqual(outcome.status, 2, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("mac-numa.yaml:"), outcome.stderr)
+            XCTAssertTrue(
+                outcome.stderr.contains("hosts.numa-server.topology.sibling_offset: must be at most"), outcome.stderr)
+        }
+    }
 }

@@ -55,4 +55,28 @@ final class ProfileBoundsTests: XCTestCase {
             try profileWithVM(vm(extra: ",\n  \"disk_size_gb\": 9223372036854775807")), field: "disk_size_gb",
             contains: "must be at most 1048576")
     }
+
+    func topology(_ lines: String) throws -> String {
+        try write("profile: p\nhosts:\n  h1:\n    topology:\n" + lines)
+    }
+
+    func testEnormousSiblingOffsetAndCountsAreRefused() throws {
+        assertInputError(
+            try topology("      sibling_offset: 9223372036854775807\n"), field: "hosts.h1.topology.sibling_offset",
+            contains: "must be at most 16383")
+        assertInputError(
+            try topology("      sockets: 16384\n      cores_per_socket: 16384\n      threads_per_core: 2\n"),
+            field: "hosts.h1.topology.sockets", contains: "16384 × 16384 × 2 CPUs are more than the 16384")
+        let profile = try ProfileLoader.load(
+            file: try topology("      sibling_offset: 16383\n      online_cpus: 0-71\n"))
+        XCTAssertEqual(profile.hosts.first?.topology.siblingOffset, 16383)
+    }
+
+    /// A hand-built offset near Int.max pairs no CPU and traps on no subtraction or addition.
+    func testSiblingGroupsOfAnOffsetPastEveryCPU() {
+        let cpus: CPUSet = [0, 1, 2, 3]
+        XCTAssertEqual(NUMATopology.siblingGroups(of: cpus, offset: Int.max), [[0], [1], [2], [3]])
+        XCTAssertEqual(NUMATopology.siblingGroups(of: [Int.max - 1, Int.max], offset: 1), [[Int.max - 1, Int.max]])
+        XCTAssertEqual(NUMATopology.siblingGroups(of: cpus, offset: 2), [[0, 2], [1, 3]])
+    }
 }
