@@ -26,6 +26,10 @@ public struct Sysroot: Sendable {
     /// The file's text with surrounding whitespace and NUL bytes trimmed.
     public func read(_ relative: String) throws -> String {
         let full = path(relative)
+        // sysfs and procfs files are regular files; a FIFO in a copied tree would block this read.
+        do { try InputFile.requireRegularFile(full) } catch let error as InputError {
+            throw ProbeError(path: full, reason: error.message)
+        }
         guard let data = FileManager.default.contents(atPath: full) else {
             let reason = FileManager.default.fileExists(atPath: full) ? "cannot be read" : "no such file"
             throw ProbeError(path: full, reason: reason)
@@ -60,6 +64,7 @@ public struct Sysroot: Sendable {
     /// Copies a file byte for byte to the same relative path under `destination` (a fixture's sysroot), as
     /// `conform capture` does; false when it cannot be read here.
     public func copy(_ relative: String, into destination: URL) throws -> Bool {
+        guard (try? InputFile.requireRegularFile(path(relative))) != nil else { return false }
         guard let data = FileManager.default.contents(atPath: path(relative)) else { return false }
         let target = destination.appendingPathComponent(relative)
         try FileManager.default.createDirectory(

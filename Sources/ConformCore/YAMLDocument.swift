@@ -15,6 +15,7 @@ public struct YAMLValue {
     /// such as VM definitions line numbers too.
     public static func load(file: String, displayName: String? = nil) throws -> YAMLValue {
         let name = displayName ?? file
+        try InputFile.requireRegularFile(file, displayName: name)
         let text: String
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)

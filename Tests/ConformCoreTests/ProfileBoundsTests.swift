@@ -80,3 +80,34 @@ final class ProfileBoundsTests: XCTestCase {
         XCTAssertEqual(NUMATopology.siblingGroups(of: cpus, offset: 2), [[0, 2], [1, 3]])
     }
 }
+
+/// Input files that are not regular files are refused before they are opened (a FIFO blocks its reader).
+final class InputFileTests: XCTestCase {
+    func fifo() throws -> String {
+        let path = try temporaryDirectory(self).appendingPathComponent("f").path
+        XCTAssertEqual(mkfifo(path, 0o644), 0)
+        return path
+    }
+
+    func testAFIFOIsRefusedByEveryReader() throws {
+        let path = try fifo()
+        for (what, body) in [
+            ("profile", { _ = try ProfileLoader.load(file: path) }),
+            ("waivers", { _ = try WaiverList.load(file: path) }),
+            ("baseline", { _ = try Baseline.load(file: path) }),
+        ] as [(String, () throws -> Void)] {
+            XCTAssertThrowsError(try body(), what) { error in
+                XCTAssertEqual(
+                    "\(error)", "\(path): is a FIFO (named pipe), not a regular file: conform reads only files")
+            }
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        XCTAssertThrowsError(try Sysroot(directory).read("f")) { error in
+            XCTAssertEqual(
+                (error as? ProbeError)?.reason, "is a FIFO (named pipe), not a regular file: conform reads only files")
+        }
+        XCTAssertThrowsError(try InputFile.requireOnlyRegularFiles(under: directory))
+        XCTAssertNoThrow(try InputFile.requireRegularFile(directory), "a folder is left to its reader")
+        XCTAssertNoThrow(try InputFile.requireRegularFile(directory + "/missing"), "so is a missing file")
+    }
+}
