@@ -105,4 +105,51 @@ final class OutsideNumbersTests: XCTestCase, ConformBinary {
                 outcome.stderr.contains("hosts.numa-server.topology.sibling_offset: must be at most"), outcome.stderr)
         }
     }
+
+    /// libvirt's test driver aborted inside virDomainDefParseNode on these (GLib failed to allocate 34 GB),
+    /// taking conform down with SIGTRAP: conform checks the file before libvirt sees it.
+    func testAFixturesVCPUCountLibvirtWouldAllocateByIsAnInputError() throws {
+        for count in ["-1", "2147483648"] {
+            let fixture = try macNumaCopy()
+            let xml = numaServer(fixture).appendingPathComponent("libvirt.xml")
+            try edit(xml, "<vcpu placement='static'>34</vcpu>", "<vcpu placement='static'>\(count)</vcpu>")
+            let run = try conform(["run", "--profile", "mac-numa", "--fixture", fixture.path])
+            assertNoTrap(run, "run \(count)")
+            XCTAssertEqual(run.status, 2, run.stderr)
+            XCTAssertTrue(
+                run.stderr.contains("\(xml.path): domain 'k3s-slm-worker-1': <vcpu> is \(count), not from 1 to 16384"),
+                run.stderr)
+            // Named with --libvirt-uri, the same file is a source that could not be read (exit 3), not an abort.
+            let facts = try conform([
+                "facts", "--sysroot", numaServer(fixture).appendingPathComponent("sysroot").path, "--libvirt-uri",
+                "test://\(xml.path)",
+            ])
+            assertNoTrap(facts, "facts \(count)")
+            XCTAssertEqual(facts.status, 3, facts.stderr)
+            XCTAssertTrue(facts.stderr.contains("<vcpu> is \(count)"), facts.stderr)
+        }
+    }
+
+    /// A FIFO blocked the hypervisor probe for its whole 30 s limit; any fixture file that is not a regular
+    /// file is unusable input at once, naming it.
+    func testAFixtureFileThatIsAFIFOIsAnInputErrorAtOnce() throws {
+        for relative in ["libvirt.xml", "sysroot/proc/4000/numa_maps", "sysroot/sys/devices/system/cpu/online"] {
+            let fixture = try macNumaCopy()
+            let file = numaServer(fixture).appendingPathComponent(relative)
+            try FileManager.default.removeItem(at: file)
+            XCTAssertEqual(mkfifo(file.path, 0o644), 0)
+            let started = Date()
+            let run = try conform(["run", "--profile", "mac-numa", "--fixture", fixture.path])
+            assertNoTrap(run, relative)
+            XCTAssertEqual(run.status, 2, "\(relative): \(run.stdout)\(run.stderr)")
+            XCTAssertTrue(run.stderr.contains("\(file.path): is a FIFO (named pipe), not a regular file"), run.stderr)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 20, relative)
+        }
+        let checks = try checksCopy()
+        let profile = checks.appendingPathComponent("p.yaml")
+        XCTAssertEqual(mkfifo(profile.path, 0o644), 0)
+        let lint = try conform(["lint", "--profile", profile.path])
+        XCTAssertEqual(lint.status, 2, lint.stderr)
+        XCTAssertTrue(lint.stderr.contains("\(profile.path): is a FIFO"), lint.stderr)
+    }
 }
