@@ -14,6 +14,10 @@ public enum Bounds {
     public static let sizeGiB = Double(1 << 20)
     /// A node distance: the kernel stores one in a byte (10 local, 255 unreachable).
     public static let nodeDistance = 255
+    /// A link's speed: 10 Tbit/s, past the fastest Ethernet (800 Gbit/s).
+    public static let linkMbit = 10_000_000
+    /// A bandwidth floor in MB/s: 10 TB/s, past any memory or disk.
+    public static let rateMBps = 10_000_000.0
     /// Seconds of any time budget: a week.
     public static let seconds = 604_800.0
 }

@@ -81,6 +81,73 @@ final class ProfileBoundsTests: XCTestCase {
     }
 }
 
+/// Every other number a profile holds: each has a range, and `.inf`, `.nan` and values past it are refused.
+final class ProfileNumberRangesTests: XCTestCase {
+    func testEveryNumberOfAProfileHasARange() throws {
+        let host = "profile: p\nhosts:\n  h1:\n"
+        let top = "profile: p\nhosts:\n  h1: {}\n"
+        let link = top + "network:\n  - {name: l, from: h1, to: h1, speed_mbit: 1000, "
+        let cases: [(String, String, String)] = [
+            (host + "    host_reserve_gib: .inf\n", "hosts.h1.host_reserve_gib", "expected a finite number"),
+            (host + "    host_reserve_gib: -4\n", "hosts.h1.host_reserve_gib", "must be from 0 to 1048576"),
+            (
+                host + "    topology:\n      memory_tolerance_percent: .nan\n",
+                "hosts.h1.topology.memory_tolerance_percent",
+                "expected a finite number"
+            ),
+            (
+                host + "    topology:\n      nodes:\n        - {id: -1}\n", "hosts.h1.topology.nodes[0].id",
+                "must be from 0 to 16383"
+            ),
+            (
+                host + "    topology:\n      nodes:\n        - {id: 0, memory_gib: 1e300}\n",
+                "hosts.h1.topology.nodes[0].memory_gib", "must be from 0 to 1048576"
+            ),
+            (
+                host + "    topology:\n      distances: [[9223372036854775807]]\n", "hosts.h1.topology.distances[0][0]",
+                "must be from 0 to 255"
+            ),
+            (
+                host + "    disks:\n      - {path: /d, purpose: staging, size_gb: 1e309, media: ssd}\n",
+                "hosts.h1.disks[0].size_gb", "expected"
+            ),
+            (
+                link + "transfers: [{name: t, size_gb: 1e300, budget_s: 40, direction: download}]}\n",
+                "network[0].transfers[0].size_gb", "must be from 0 to 1048576"
+            ),
+            (
+                link + "transfers: [{name: t, size_gb: 5, budget_s: 0, direction: download}]}\n",
+                "network[0].transfers[0].budget_s", "must be above 0 seconds"
+            ),
+            (
+                top.replacingOccurrences(
+                    of: "hosts:", with: "network: [{name: l, from: h1, to: h1, speed_mbit: -1}]\nhosts:"),
+                "network[0].speed_mbit", "must be a positive integer"
+            ),
+            (top + "bench:\n  upload_gb: 1e300\n", "bench.upload_gb", "must be from 0 to 1048576"),
+            (top + "bench:\n  disk_gib: 0\n", "bench.disk_gib", "must be above 0"),
+            (top + "bench:\n  memory_array_gb: .inf\n", "bench.memory_array_gb", "expected a finite number"),
+            (
+                top + "baseline:\n  tolerances: {\"net.*\": 1e308}\n", "baseline.tolerances.net.*",
+                "must be from 0 to 1000"
+            ),
+            (
+                top + "cluster:\n  workloads:\n    w: {replicas: -1}\n", "cluster.workloads.w.replicas",
+                "must be from 0"
+            ),
+        ]
+        for (yaml, field, text) in cases {
+            let directory = try temporaryDirectory(self)
+            let path = try writeFile(directory, "p.yaml", yaml)
+            XCTAssertThrowsError(try ProfileLoader.load(file: path), yaml) { error in
+                let input = error as? InputError
+                XCTAssertEqual(input?.field, field, "\(error)")
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+    }
+}
+
 /// Input files that are not regular files are refused before they are opened (a FIFO blocks its reader).
 final class InputFileTests: XCTestCase {
     func fifo() throws -> String {
