@@ -74,14 +74,20 @@ public struct Sysroot: Sendable {
     }
 
     /// Directory entries whose names are `prefix` followed by a number (`cpu12`, `node1`), as numbers, ascending.
-    public func numberedEntries(_ relative: String, prefix: String) throws -> [Int] {
+    /// A number above `maximum` (a CPU or node past any kernel's) is an error naming the entry.
+    public func numberedEntries(_ relative: String, prefix: String, maximum: Int = Int.max) throws -> [Int] {
         let full = path(relative)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: full) else {
             throw ProbeError(path: full, reason: "no such directory")
         }
-        return names.compactMap { name in
-            guard name.hasPrefix(prefix) else { return nil }
-            return Int(name.dropFirst(prefix.count))
+        return try names.compactMap { name -> Int? in
+            guard name.hasPrefix(prefix), let number = Int(name.dropFirst(prefix.count)), number >= 0 else {
+                return nil
+            }
+            guard number <= maximum else {
+                throw ProbeError(path: "\(full)/\(name)", reason: "\(number) is above the largest possible \(maximum)")
+            }
+            return number
         }.sorted()
     }
 }
