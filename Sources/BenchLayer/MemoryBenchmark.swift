@@ -182,7 +182,9 @@ public enum CacheProbe {
         for index in 0..<8 {
             let directory = "sys/devices/system/cpu/cpu0/cache/index\(index)"
             guard let level = try? root.readInt("\(directory)/level"),
-                let bytes = (try? root.read("\(directory)/size")).flatMap(ByteSize.parse)
+                let bytes = (try? root.read("\(directory)/size")).flatMap(ByteSize.parse),
+                // A size no cache has (past 1 TiB, or .inf) would trap where it becomes an Int byte count.
+                bytes.isFinite, bytes <= 1_099_511_627_776
             else { continue }
             if level >= best.level { best = (level, bytes) }
         }

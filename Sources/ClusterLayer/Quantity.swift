@@ -18,17 +18,23 @@ public struct Quantity: Sendable, Equatable, Comparable, CustomStringConvertible
 
     /// Parses the API's quantity syntax: a signed decimal number, then a binary (`Ki`…`Ei`) or decimal
     /// (`n`, `u`, `m`, `k`, `M`…`E`) suffix, or a decimal exponent (`1e3`).
+    /// No quantity is more than 2^63 − 1 base units in magnitude (the API server caps them there), so a
+    /// larger one, or one that overflows a Double (`1e309`), is no quantity: it never reaches a sum or a ratio.
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
-        for (suffix, factor) in Self.suffixes where trimmed.hasSuffix(suffix) {
-            guard let number = Self.number(String(trimmed.dropLast(suffix.count))) else { return nil }
-            self.init(number * factor)
-            return
+        var value: Double?
+        if let (suffix, factor) = Self.suffixes.first(where: { trimmed.hasSuffix($0.0) }) {
+            value = Self.number(String(trimmed.dropLast(suffix.count))).map { $0 * factor }
+        } else {
+            value = Self.number(trimmed, allowExponent: true)
         }
-        guard let number = Self.number(trimmed, allowExponent: true) else { return nil }
-        self.init(number)
+        guard let value, value.isFinite, value.magnitude < Self.largest else { return nil }
+        self.init(value)
     }
+
+    /// 2^63: the API server's largest quantity is one below it.
+    static let largest = 9_223_372_036_854_775_808.0
 
     private static func number(_ text: String, allowExponent: Bool = false) -> Double? {
         let allowed = CharacterSet(charactersIn: allowExponent ? "0123456789.+-eE" : "0123456789.+-")

@@ -41,7 +41,10 @@ extension CPUSet: CustomStringConvertible {
         var index = 0
         while index < members.count {
             var end = index
-            while end + 1 < members.count && members[end + 1] == members[end] + 1 { end += 1 }
+            // members[end] + 1 traps at Int.max (and a difference of members far apart would): stop there.
+            while end + 1 < members.count && members[end] < Int.max && members[end + 1] == members[end] + 1 {
+                end += 1
+            }
             parts.append(end > index ? "\(members[index])-\(members[end])" : "\(members[index])")
             index = end + 1
         }
@@ -123,7 +126,12 @@ extension CPUSet {
                 throw CPUSetError(text: text, reason: "'\(word)' is not a 32-bit hex word")
             }
             for bit in 0..<32 where value & (UInt32(1) << UInt32(bit)) != 0 {
-                cpus.append(position * 32 + bit)
+                let cpu = position * 32 + bit
+                guard cpu <= Self.maximumCPU else {
+                    throw CPUSetError(
+                        text: text, reason: "CPU \(cpu) is above the largest possible CPU \(Self.maximumCPU)")
+                }
+                cpus.append(cpu)
             }
         }
         self.init(cpus)

@@ -32,7 +32,7 @@ enum ClusterSpecLoader {
         var spec = WorkloadSpec(name: name)
         spec.namespace = try fields.optional("namespace")?.string() ?? "default"
         if let kind = fields.optional("kind") { spec.kind = try ProfileLoader.enumValue(WorkloadSpec.Kind.self, kind) }
-        spec.replicas = try fields.optional("replicas")?.int()
+        spec.replicas = try fields.optional("replicas")?.int(in: 0...Int(Int32.max))
         spec.nodeSelector = try fields.optional("node_selector")?.stringMap() ?? [:]
         spec.tolerations = try (fields.optional("tolerations")?.list() ?? []).map(taint)
         spec.spreadTopologyKey = try fields.optional("spread_topology_key")?.string()

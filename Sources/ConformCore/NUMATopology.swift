@@ -52,7 +52,14 @@ public struct NUMATopology: Codable, Sendable, Equatable {
 
     /// SMT sibling groups when CPU n's sibling is n + offset (n/n+36 on 2 × 18 cores), limited to `cpus`:
     /// a CPU whose sibling is offline is a group of its own.
+    /// An offset past any CPU number (the loader bounds it; a hand-built spec may not) pairs nothing.
     public static func siblingGroups(of cpus: CPUSet, offset: Int) -> [CPUSet] {
-        cpus.filter { !cpus.contains($0 - offset) || $0 < offset }.map { CPUSet([$0, $0 + offset]).intersection(cpus) }
+        cpus.filter { cpu in
+            let (below, overflow) = cpu.subtractingReportingOverflow(offset)
+            return overflow || cpu < offset || !cpus.contains(below)
+        }.map { cpu in
+            let (sibling, overflow) = cpu.addingReportingOverflow(offset)
+            return overflow ? CPUSet([cpu]) : CPUSet([cpu, sibling]).intersection(cpus)
+        }
     }
 }

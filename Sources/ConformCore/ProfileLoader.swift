@@ -42,7 +42,7 @@ public enum ProfileLoader {
             let baselineFields = try baselineValue.mapping()
             if let toleranceValue = baselineFields.optional("tolerances") {
                 let mapping = try toleranceValue.mapping()
-                for (name, value) in mapping.entries { tolerances[name] = try value.double() }
+                for (name, value) in mapping.entries { tolerances[name] = try value.double(in: 0...1000) }
                 mapping.markAllUsed()
             }
             try baselineFields.finish()
@@ -87,7 +87,7 @@ public enum ProfileLoader {
             }
             spec.flexibleVMs.append(vmName)
         }
-        spec.hostReserveGiB = try fields.optional("host_reserve_gib")?.double()
+        spec.hostReserveGiB = try fields.optional("host_reserve_gib")?.double(in: 0...Bounds.sizeGiB)
         if let topologyValue = fields.optional("topology") {
             spec.topology = try topology(from: topologyValue)
         }
@@ -118,30 +118,37 @@ public enum ProfileLoader {
         let fields = try value.mapping()
         var spec = TopologySpec()
         spec.cpuModel = try fields.optional("cpu_model")?.string()
-        spec.sockets = try positive(fields.optional("sockets"))
-        spec.coresPerSocket = try positive(fields.optional("cores_per_socket"))
-        spec.threadsPerCore = try positive(fields.optional("threads_per_core"))
+        spec.sockets = try positive(fields.optional("sockets"), maximum: Bounds.cpus)
+        spec.coresPerSocket = try positive(fields.optional("cores_per_socket"), maximum: Bounds.cpus)
+        spec.threadsPerCore = try positive(fields.optional("threads_per_core"), maximum: Bounds.cpus)
         spec.onlineCPUs = try fields.optional("online_cpus")?.cpuSet()
-        spec.siblingOffset = try positive(fields.optional("sibling_offset"))
+        // A machine of more CPUs than libvirt can pin is no design: and 0..<count must stay a small list.
+        if let sockets = spec.sockets, let cores = spec.coresPerSocket, let threads = spec.threadsPerCore,
+            sockets * cores > Bounds.cpus || sockets * cores * threads > Bounds.cpus
+        {
+            throw try fields.required("sockets").error(
+                "\(sockets) × \(cores) × \(threads) CPUs are more than the \(Bounds.cpus) any machine has")
+        }
+        spec.siblingOffset = try positive(fields.optional("sibling_offset"), maximum: CPUSet.maximumCPU)
         if let tolerance = fields.optional("memory_tolerance_percent") {
-            spec.memoryTolerancePercent = try tolerance.double()
+            spec.memoryTolerancePercent = try tolerance.double(in: 0...100)
         }
         if let nodesValue = fields.optional("nodes") {
             var nodes: [NodeSpec] = []
             for item in try nodesValue.list() {
                 let nodeFields = try item.mapping()
-                let id = try nodeFields.required("id").int()
+                let id = try nodeFields.required("id").int(in: 0...CPUSet.maximumCPU)
                 if nodes.contains(where: { $0.id == id }) { throw item.error("node \(id) is listed twice") }
                 nodes.append(
                     NodeSpec(
                         id: id, cpus: try nodeFields.optional("cpus")?.cpuSet(),
-                        memoryGiB: try nodeFields.optional("memory_gib")?.double()))
+                        memoryGiB: try nodeFields.optional("memory_gib")?.double(in: 0...Bounds.sizeGiB)))
                 try nodeFields.finish()
             }
             spec.nodes = nodes
         }
         if let distancesValue = fields.optional("distances") {
-            let rows = try distancesValue.list().map { try $0.list().map { try $0.int() } }
+            let rows = try distancesValue.list().map { try $0.list().map { try $0.int(in: 0...Bounds.nodeDistance) } }
             if let nodes = spec.nodes, rows.count != nodes.count || rows.contains(where: { $0.count != nodes.count }) {
                 throw distancesValue.error(
                     "the distance matrix must be \(nodes.count) × \(nodes.count), one row per node")
@@ -175,10 +182,11 @@ public enum ProfileLoader {
         guard path.hasPrefix("/") else { throw try fields.required("path").error("a disk's path must be absolute") }
         let disk = DiskSpec(
             path: path, purpose: try enumValue(DiskSpec.Purpose.self, fields.required("purpose")),
-            sizeGB: try fields.required("size_gb").double(),
+            sizeGB: try fields.required("size_gb").double(in: 0...Bounds.sizeGiB),
             media: try enumValue(DiskSpec.Media.self, fields.required("media")),
             device: try fields.optional("device")?.string(),
-            minFreeGB: try fields.optional("min_free_gb")?.double(), minMBps: try fields.optional("min_mbps")?.double())
+            minFreeGB: try fields.optional("min_free_gb")?.double(in: 0...Bounds.sizeGiB),
+            minMBps: try fields.optional("min_mbps")?.double(in: 0...Bounds.rateMBps))
         try fields.finish()
         return disk
     }
@@ -196,7 +204,7 @@ public enum ProfileLoader {
         }
         var link = NetworkLink(
             name: try fields.required("name").string(), from: endpoints[0], to: endpoints[1],
-            speedMbit: try fields.required("speed_mbit").int(),
+            speedMbit: try positive(fields.required("speed_mbit"), maximum: Bounds.linkMbit) ?? 0,
             downloadURL: try fields.optional("download_url")?.string(),
             uploadURL: try fields.optional("upload_url")?.string())
         for item in try fields.optional("transfers")?.list() ?? [] {
@@ -204,8 +212,8 @@ public enum ProfileLoader {
             link.transfers.append(
                 Transfer(
                     name: try transfer.required("name").string(),
-                    bytes: try transfer.required("size_gb").double() * 1e9,
-                    budgetSeconds: try transfer.required("budget_s").double(),
+                    bytes: try size(transfer.required("size_gb")) * 1e9,
+                    budgetSeconds: try seconds(transfer.required("budget_s")),
                     direction: try enumValue(Transfer.Direction.self, transfer.required("direction"))))
             try transfer.finish()
         }
@@ -216,7 +224,7 @@ public enum ProfileLoader {
     static func benchSpec(from value: YAMLValue) throws -> BenchSpec {
         let fields = try value.mapping()
         var spec = BenchSpec()
-        spec.localFloorGBps = try fields.optional("local_floor_gbps")?.double()
+        spec.localFloorGBps = try fields.optional("local_floor_gbps")?.double(in: 0...Bounds.rateMBps / 1000)
         if let band = fields.optional("remote_ratio") {
             let bounds = try band.list().map { try $0.double() }
             guard bounds.count == 2, bounds[0] <= bounds[1], bounds[0] >= 0 else {
@@ -224,21 +232,40 @@ public enum ProfileLoader {
             }
             spec.remoteRatio = bounds[0]...bounds[1]
         }
-        if let size = fields.optional("memory_array_gb") { spec.memoryArrayBytes = try size.double() * 1e9 }
-        if let size = fields.optional("quick_memory_array_gb") { spec.quickMemoryArrayBytes = try size.double() * 1e9 }
-        if let size = fields.optional("disk_gib") { spec.diskBytes = try size.double() * 1_073_741_824 }
-        if let size = fields.optional("quick_disk_gib") { spec.quickDiskBytes = try size.double() * 1_073_741_824 }
-        if let size = fields.optional("upload_gb") { spec.uploadBytes = try size.double() * 1e9 }
+        // The benchmarks turn these into Int byte counts: past 1 PiB (or .inf) that conversion would trap.
+        if let value = fields.optional("memory_array_gb") { spec.memoryArrayBytes = try size(value) * 1e9 }
+        if let value = fields.optional("quick_memory_array_gb") { spec.quickMemoryArrayBytes = try size(value) * 1e9 }
+        if let value = fields.optional("disk_gib") { spec.diskBytes = try size(value) * 1_073_741_824 }
+        if let value = fields.optional("quick_disk_gib") { spec.quickDiskBytes = try size(value) * 1_073_741_824 }
+        if let value = fields.optional("upload_gb") { spec.uploadBytes = try size(value) * 1e9 }
         try fields.finish()
         return spec
     }
 
     // MARK: - Small readers shared by the profile files
 
-    static func positive(_ value: YAMLValue?) throws -> Int? {
+    /// A positive integer of at most `maximum`: every count a design writes has a largest that any machine has.
+    static func positive(_ value: YAMLValue?, maximum: Int) throws -> Int? {
         guard let value else { return nil }
         let number = try value.int()
         guard number > 0 else { throw value.error("must be a positive integer, found \(number)") }
+        guard number <= maximum else {
+            throw value.error("must be at most \(maximum), more than any machine has; found \(number)")
+        }
+        return number
+    }
+
+    /// A size in GB or GiB above 0 and at most 1 PiB.
+    static func size(_ value: YAMLValue) throws -> Double {
+        let number = try value.double(in: 0...Bounds.sizeGiB)
+        guard number > 0 else { throw value.error("must be above 0") }
+        return number
+    }
+
+    /// A time budget above 0 and at most a week.
+    static func seconds(_ value: YAMLValue) throws -> Double {
+        let number = try value.double(in: 0...Bounds.seconds)
+        guard number > 0 else { throw value.error("must be above 0 seconds") }
         return number
     }
 

@@ -60,6 +60,12 @@ public struct Sysroot: Sendable {
     /// The file's text with surrounding whitespace and NUL bytes trimmed.
     public func read(_ relative: String) throws -> String {
         let full = path(relative)
+        // sysfs and procfs files are regular files; a FIFO in a copied tree would block this read.
+        if memory == nil {
+            do { try InputFile.requireRegularFile(full) } catch let error as InputError {
+                throw ProbeError(path: full, reason: error.message)
+            }
+        }
         guard let data = contents(relative) else {
             let reason = exists(relative) ? "cannot be read" : "no such file"
             throw ProbeError(path: full, reason: reason)
@@ -94,6 +100,7 @@ public struct Sysroot: Sendable {
     /// Copies a file byte for byte to the same relative path under `destination` (a fixture's sysroot), as
     /// `conform capture` does; false when it cannot be read here.
     public func copy(_ relative: String, into destination: URL) throws -> Bool {
+        if memory == nil { guard (try? InputFile.requireRegularFile(path(relative))) != nil else { return false } }
         guard let data = contents(relative) else { return false }
         let target = destination.appendingPathComponent(relative)
         try FileManager.default.createDirectory(
@@ -103,12 +110,18 @@ public struct Sysroot: Sendable {
     }
 
     /// Directory entries whose names are `prefix` followed by a number (`cpu12`, `node1`), as numbers, ascending.
-    public func numberedEntries(_ relative: String, prefix: String) throws -> [Int] {
+    /// A number above `maximum` (a CPU or node past any kernel's) is an error naming the entry.
+    public func numberedEntries(_ relative: String, prefix: String, maximum: Int = Int.max) throws -> [Int] {
         let full = path(relative)
         guard let names = entries(relative) else { throw ProbeError(path: full, reason: "no such directory") }
-        return names.compactMap { name in
-            guard name.hasPrefix(prefix) else { return nil }
-            return Int(name.dropFirst(prefix.count))
+        return try names.compactMap { name -> Int? in
+            guard name.hasPrefix(prefix), let number = Int(name.dropFirst(prefix.count)), number >= 0 else {
+                return nil
+            }
+            guard number <= maximum else {
+                throw ProbeError(path: "\(full)/\(name)", reason: "\(number) is above the largest possible \(maximum)")
+            }
+            return number
         }.sorted()
     }
 

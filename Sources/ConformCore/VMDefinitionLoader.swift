@@ -11,12 +11,14 @@ public enum VMDefinitionLoader {
 
     public static func parse(_ root: YAMLValue) throws -> VMDefinition {
         let fields = try root.mapping()
-        let vcpuCount = try ProfileLoader.positive(fields.required("vcpu_count")) ?? 0
+        // Bounded so that vCPU lists, MiB × 1024 and GiB figures of a design stay within what a machine has.
+        let vcpuCount = try ProfileLoader.positive(fields.required("vcpu_count"), maximum: Bounds.cpus) ?? 0
         var vm = VMDefinition(
             name: try fields.required("name").string(), vcpuCount: vcpuCount,
-            memoryMB: try ProfileLoader.positive(fields.required("memory_mb")) ?? 0,
+            memoryMB: try ProfileLoader.positive(fields.required("memory_mb"), maximum: Bounds.memoryMiB) ?? 0,
             diskPath: try fields.optional("disk_path")?.string(),
-            diskSizeGB: try ProfileLoader.positive(fields.optional("disk_size_gb")), file: root.file)
+            diskSizeGB: try ProfileLoader.positive(fields.optional("disk_size_gb"), maximum: Int(Bounds.sizeGiB)),
+            file: root.file)
         for key in provisioningKeys { _ = fields.optional(key) }
         if let tuningValue = fields.optional("tuning") {
             let tuning = try tuningValue.mapping()

@@ -15,6 +15,7 @@ public struct YAMLValue {
     /// such as VM definitions line numbers too.
     public static func load(file: String, displayName: String? = nil) throws -> YAMLValue {
         let name = displayName ?? file
+        try InputFile.requireRegularFile(file, displayName: name)
         let text: String
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
@@ -108,9 +109,31 @@ public struct YAMLValue {
         return value
     }
 
+    /// An integer within `range`; one outside is an error naming the field and the range.
+    public func int(in range: ClosedRange<Int>) throws -> Int {
+        let value = try int()
+        guard range.contains(value) else {
+            throw error("must be from \(range.lowerBound) to \(range.upperBound), found \(value)")
+        }
+        return value
+    }
+
+    /// A finite number: YAML's `.inf` and `.nan` are no quantity a design can mean.
     public func double() throws -> Double {
         guard case .scalar = node, let value = node.float ?? node.int.map(Double.init) else {
             throw error("expected a number, found \(describedValue)")
+        }
+        guard value.isFinite else { throw error("expected a finite number, found \(describedValue)") }
+        return value
+    }
+
+    /// A finite number within `range`; one outside is an error naming the field and the range.
+    public func double(in range: ClosedRange<Double>) throws -> Double {
+        let value = try double()
+        guard range.contains(value) else {
+            throw error(
+                "must be from \(range.lowerBound.formattedBound) to \(range.upperBound.formattedBound), found \(describedValue)"
+            )
         }
         return value
     }
@@ -197,5 +220,12 @@ public final class YAMLMapping {
                 file: owner.file, line: unknown.value.line.map { max(1, $0) }, field: unknown.value.path,
                 message: "unknown key '\(unknown.key)' (known keys here: \(known))")
         }
+    }
+}
+
+extension Double {
+    /// `0`, `1048576`, `0.5`: a bound as a person writes it, without `1.048576e+06`.
+    fileprivate var formattedBound: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)"
     }
 }

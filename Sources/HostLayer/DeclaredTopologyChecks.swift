@@ -19,7 +19,8 @@ public struct DeclaredTopologyChecks: Sendable {
         else { return nil }
         let (product, overflow) = sockets.multipliedReportingOverflow(by: cores)
         let (total, overflowAgain) = product.multipliedReportingOverflow(by: threads)
-        return overflow || overflowAgain ? nil : total
+        // More than any machine has (a hand-built spec; the loader refuses it) would make 0..<count enormous.
+        return overflow || overflowAgain || total > Bounds.cpus ? nil : total
     }
 
     /// The CPUs of the declared nodes, when every node declares its CPU list.

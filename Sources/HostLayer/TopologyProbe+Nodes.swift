@@ -7,7 +7,8 @@ extension TopologyProbe {
     /// holding every online CPU.
     func nodes(online: CPUSet) throws -> [NodeFacts] {
         let ids =
-            sysroot.exists(Self.nodeDirectory) ? try sysroot.numberedEntries(Self.nodeDirectory, prefix: "node") : []
+            sysroot.exists(Self.nodeDirectory)
+            ? try sysroot.numberedEntries(Self.nodeDirectory, prefix: "node", maximum: CPUSet.maximumCPU) : []
         guard !ids.isEmpty else { return [try wholeMachineNode(online: online)] }
         return try ids.map { try node($0, online: online) }
     }
@@ -50,9 +51,13 @@ extension TopologyProbe {
     func memTotal(_ relative: String) throws -> Int {
         for line in try sysroot.read(relative).split(separator: "\n") {
             let fields = line.split(whereSeparator: \.isWhitespace)
-            if let label = fields.firstIndex(of: "MemTotal:"), label + 1 < fields.count,
-                let kib = Int(fields[label + 1])
-            {
+            if let label = fields.firstIndex(of: "MemTotal:"), label + 1 < fields.count {
+                // kB → GiB and sums over nodes stay in range: no machine has more than 1 PiB.
+                guard let kib = Int(fields[label + 1]), (0...Bounds.memoryKiB).contains(kib) else {
+                    throw ProbeError(
+                        path: sysroot.path(relative),
+                        reason: "MemTotal '\(fields[label + 1].prefix(40))' is not from 0 to \(Bounds.memoryKiB) kB")
+                }
                 return kib
             }
         }
@@ -63,7 +68,7 @@ extension TopologyProbe {
     func distances(_ relative: String) throws -> [Int] {
         let text = try sysroot.read(relative)
         let fields = text.split(whereSeparator: \.isWhitespace)
-        let values = fields.compactMap { Int($0) }
+        let values = fields.compactMap { Int($0) }.filter { (0...Bounds.nodeDistance).contains($0) }
         guard !values.isEmpty, values.count == fields.count else {
             throw ProbeError(path: sysroot.path(relative), reason: "'\(text)' is not a list of distances")
         }

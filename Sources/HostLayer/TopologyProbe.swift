@@ -32,7 +32,7 @@ public struct TopologyProbe: Sendable {
     func onlineCPUs() throws -> CPUSet {
         let onlineFile = "\(Self.cpuDirectory)/online"
         if sysroot.exists(onlineFile) { return try sysroot.readCPUList(onlineFile) }
-        let numbers = try sysroot.numberedEntries(Self.cpuDirectory, prefix: "cpu")
+        let numbers = try sysroot.numberedEntries(Self.cpuDirectory, prefix: "cpu", maximum: CPUSet.maximumCPU)
         let present = numbers.filter { sysroot.exists("\(Self.cpuDirectory)/cpu\($0)/topology") }
         guard !present.isEmpty else {
             throw ProbeError(path: sysroot.path(onlineFile), reason: "no such file, and no cpuN/topology directories")

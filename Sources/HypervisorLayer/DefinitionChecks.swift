@@ -52,7 +52,13 @@ struct DefinitionChecks: Sendable {
 
     func memory() -> [Finding] {
         perVM { definition, domain in
-            let expectedKiB = definition.memoryMB * 1024
+            // The loader bounds memory_mb; a definition built otherwise must not trap here either.
+            let (expectedKiB, overflow) = definition.memoryMB.multipliedReportingOverflow(by: 1024)
+            guard !overflow else {
+                return Finding(
+                    .error, subject: definition.name,
+                    message: "the definition's memory_mb \(definition.memoryMB) is more MiB than any machine has")
+            }
             return Finding(
                 domain.memoryKiB == expectedKiB ? .pass : .fail, subject: definition.name,
                 expected: "\(expectedKiB) KiB",

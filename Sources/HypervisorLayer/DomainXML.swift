@@ -47,11 +47,13 @@ public enum DomainXML {
         let context = "\(source) (domain \(name))"
         let vcpu = try reader.child(domain, "vcpu", in: context)
         let memory = try reader.child(domain, "memory", in: context)
+        // Every number is held to what libvirt itself accepts or any machine has: the checks count vCPUs
+        // 0..<vcpus and multiply memory, so a value from a mutated file must not reach them.
+        let vcpus = try reader.integer(vcpu.stringValue, "<vcpu>", in: 1...Bounds.cpus, context)
         var facts = DomainFacts(
-            name: name, state: state, vcpus: try reader.integer(vcpu.stringValue, "<vcpu>", in: context),
-            memoryKiB: try kibibytes(memory, in: context))
+            name: name, state: state, vcpus: vcpus, memoryKiB: try kibibytes(memory, "<memory>", in: context))
         facts.currentVCPUs = try vcpu.attribute(forName: "current")?.stringValue.map {
-            try reader.integer($0, "<vcpu current>", in: context)
+            try reader.integer($0, "<vcpu current>", in: 1...vcpus, context)
         }
         facts.vcpuPlacement = vcpu.attribute(forName: "placement")?.stringValue ?? "static"
         facts.vcpuCPUSet = try reader.cpuset(vcpu, "cpuset", in: context)
@@ -61,7 +63,8 @@ public enum DomainXML {
                 facts.vcpuPins.append(
                     VCPUPin(
                         vcpu: try reader.integer(
-                            pin.attribute(forName: "vcpu")?.stringValue, "<vcpupin vcpu>", in: context),
+                            pin.attribute(forName: "vcpu")?.stringValue, "<vcpupin vcpu>", in: 0...(vcpus - 1),
+                            context),
                         cpuset: try reader.requiredCPUSet(pin, in: context)))
             }
             facts.vcpuPins.sort { $0.vcpu < $1.vcpu }
@@ -72,7 +75,8 @@ public enum DomainXML {
                 facts.iothreadPins.append(
                     IOThreadPin(
                         iothread: try reader.integer(
-                            pin.attribute(forName: "iothread")?.stringValue, "<iothreadpin iothread>", in: context),
+                            pin.attribute(forName: "iothread")?.stringValue, "<iothreadpin iothread>",
+                            in: 0...Int(UInt32.max), context),
                         cpuset: try reader.requiredCPUSet(pin, in: context)))
             }
             facts.iothreadPins.sort { $0.iothread < $1.iothread }
@@ -89,7 +93,8 @@ public enum DomainXML {
                 facts.memoryNodes.append(
                     MemoryNode(
                         cellID: try reader.integer(
-                            memnode.attribute(forName: "cellid")?.stringValue, "<memnode cellid>", in: context),
+                            memnode.attribute(forName: "cellid")?.stringValue, "<memnode cellid>",
+                            in: 0...CPUSet.maximumCPU, context),
                         mode: memnode.attribute(forName: "mode")?.stringValue ?? "strict",
                         nodeset: try reader.requiredCPUSet(memnode, attribute: "nodeset", in: context)))
             }
@@ -98,10 +103,11 @@ public enum DomainXML {
         return facts
     }
 
-    /// `<memory unit='KiB'>` in KiB, converting libvirt's other units.
-    static func kibibytes(_ element: XMLElement, in context: String) throws -> Int {
+    /// `<memory unit='KiB'>` (or another element of libvirt's memory syntax) in KiB, converting libvirt's other
+    /// units; more than 1 PiB is more than any machine has.
+    static func kibibytes(_ element: XMLElement, _ what: String, in context: String) throws -> Int {
         let reader = ElementReader()
-        let value = try reader.integer(element.stringValue, "<memory>", in: context)
+        let value = try reader.integer(element.stringValue, what, in: 0...Int.max, context)
         let unit = element.attribute(forName: "unit")?.stringValue ?? "KiB"
         let factors: [String: Double] = [
             "b": 1.0 / 1024, "bytes": 1.0 / 1024, "KB": 1000.0 / 1024, "k": 1, "KiB": 1, "MB": 1e6 / 1024, "M": 1024,
@@ -109,14 +115,18 @@ public enum DomainXML {
             "TiB": 1_073_741_824,
         ]
         guard let factor = factors[unit] else {
-            throw ProbeError(path: context, reason: "unknown memory unit '\(unit)'")
+            throw ProbeError(path: context, reason: "\(what): unknown memory unit '\(unit)'")
         }
-        return Int((Double(value) * factor).rounded())
+        let kib = (Double(value) * factor).rounded()
+        guard kib <= Double(Bounds.memoryKiB) else {
+            throw ProbeError(path: context, reason: "\(what) is \(value) \(unit), more than the 1 PiB any machine has")
+        }
+        return Int(kib)
     }
 }
 
 /// Small readers that turn missing or malformed attributes into `ProbeError`s naming the domain.
-private struct ElementReader {
+struct ElementReader {
     func child(_ element: XMLElement, _ name: String, in context: String) throws -> XMLElement {
         guard let child = element.elements(forName: name).first else {
             throw ProbeError(path: context, reason: "no <\(name)> element")
@@ -124,9 +134,14 @@ private struct ElementReader {
         return child
     }
 
-    func integer(_ text: String?, _ what: String, in context: String) throws -> Int {
+    /// A number within `range`: outside it, an error naming the element, never a value the checks loop over.
+    func integer(_ text: String?, _ what: String, in range: ClosedRange<Int>, _ context: String) throws -> Int {
         guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), let value = Int(text) else {
-            throw ProbeError(path: context, reason: "\(what) is '\(text ?? "")', not a number")
+            throw ProbeError(path: context, reason: "\(what) is '\((text ?? "").prefix(40))', not a number")
+        }
+        guard range.contains(value) else {
+            throw ProbeError(
+                path: context, reason: "\(what) is \(value), not from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

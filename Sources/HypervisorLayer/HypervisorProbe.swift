@@ -1,4 +1,5 @@
 import ConformCore
+import Foundation
 
 /// What the hypervisor probes see: libvirt's domains over a read-only connection and, for running ones,
 /// their QEMU processes under the sysroot.
@@ -35,9 +36,16 @@ public struct HypervisorProbe: Sendable {
     public func probe() -> HypervisorFacts {
         let descriptions: [LibvirtConnection.DomainDescription]
         do {
+            // A test-driver file is checked before libvirt reads it (see `TestDriverFile`); a missing one is
+            // left to libvirt, whose "cannot connect" names the URI.
+            if let file = TestDriverFile.path(ofURI: uri), FileManager.default.fileExists(atPath: file) {
+                try TestDriverFile.validate(file: file)
+            }
             descriptions = try LibvirtConnection(uri: uri).domains()
         } catch let error as ProbeError {
             return HypervisorFacts(uri: uri, domains: .failed(error))
+        } catch let error as InputError {
+            return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: error.description)))
         } catch {
             return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: "\(error)")))
         }

@@ -75,9 +75,12 @@ struct LiveChecks: Sendable {
                 return Finding(
                     .skip, subject: domain.name, message: "memory is not strictly bound to a nodeset: no node to be on")
             }
-            let total = live.bytesByNode.values.reduce(0, +)
-            let offNode = live.bytesByNode.filter { !nodeset.contains(Int($0.key) ?? -1) }.values.reduce(0, +)
-            let share = total > 0 ? Double(offNode) / Double(total) * 100 : 0
+            // Summed as Double: per-node counts that each fit in an Int need not fit summed.
+            let total = live.bytesByNode.values.reduce(0.0) { $0 + Double($1) }
+            let offNode = live.bytesByNode.filter { !nodeset.contains(Int($0.key) ?? -1) }.values.reduce(0.0) {
+                $0 + Double($1)
+            }
+            let share = total > 0 ? offNode / total * 100 : 0
             let measurement = Measurement(name: "hv.\(domain.name).memory.off-node", value: share, unit: "%")
             var problems: [String] = []
             if !live.memsAllowed.isSubset(of: nodeset) { problems.append("Mems_allowed_list is \(live.memsAllowed)") }

@@ -79,9 +79,11 @@ public struct LiveProbe: Sendable {
         }
         let status = try sysroot.read("proc/\(pid)/status")
         let mems = try list("Mems_allowed_list", in: status, path: "proc/\(pid)/status")
-        let maps = try sysroot.read("proc/\(pid)/numa_maps")
+        let mapsFile = "proc/\(pid)/numa_maps"
+        let maps = try sysroot.read(mapsFile)
         return LiveDomainFacts(
-            pid: pid, threads: threads, memsAllowed: mems, bytesByNode: Self.bytesByNode(numaMaps: maps))
+            pid: pid, threads: threads, memsAllowed: mems,
+            bytesByNode: try Self.bytesByNode(numaMaps: maps, path: sysroot.path(mapsFile)))
     }
 
     func list(_ field: String, in status: String, path: String) throws -> CPUSet {
@@ -95,25 +97,53 @@ public struct LiveProbe: Sendable {
         throw ProbeError(path: sysroot.path(path), reason: "no \(field) line")
     }
 
+    /// The largest page the kernel maps (POWER's 16 GiB huge page), in KiB.
+    static let maximumPageKiB = 16 * 1_048_576
+    /// The most memory one process can map: a 57-bit virtual address space (5-level paging), 128 PiB. Any
+    /// sum of its pages, per node or over nodes, fits in an `Int` below it.
+    static let maximumProcessBytes = 1 << 57
+
     /// Sums `N<node>=<pages>` × `kernelpagesize_kB` over every mapping. The policy field may contain
     /// spaces (`prefer (many)`, `weighted interleave:0-1`), so fields are matched by their form, not position.
-    public static func bytesByNode(numaMaps: String) -> [String: Int] {
+    /// A page size or count no kernel writes, or pages beyond any address space, are an error naming `path`,
+    /// the line and the field.
+    public static func bytesByNode(numaMaps: String, path: String = "numa_maps") throws -> [String: Int] {
         var bytes: [String: Int] = [:]
-        for line in numaMaps.split(separator: "\n") {
+        var total = 0
+        for (index, line) in numaMaps.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            func invalid(_ field: Substring, _ why: String) -> ProbeError {
+                ProbeError(path: path, reason: "line \(index + 1): '\(field.prefix(40))' \(why)")
+            }
             let fields = line.split(separator: " ")
             var pageKiB = 4
-            var pages: [(Int, Int)] = []
+            var pages: [(node: Int, count: Int, field: Substring)] = []
             for field in fields {
-                if field.hasPrefix("kernelpagesize_kB="), let size = Int(field.dropFirst("kernelpagesize_kB=".count)) {
+                if field.hasPrefix("kernelpagesize_kB=") {
+                    guard let size = Int(field.dropFirst("kernelpagesize_kB=".count)),
+                        (1...maximumPageKiB).contains(size)
+                    else { throw invalid(field, "is not a page size (1 KiB to 16 GiB)") }
                     pageKiB = size
                 } else if field.first == "N", let equals = field.firstIndex(of: "="),
-                    let node = Int(field[field.index(after: field.startIndex)..<equals]),
-                    let count = Int(field[field.index(after: equals)...])
+                    let node = Int(field[field.index(after: field.startIndex)..<equals])
                 {
-                    pages.append((node, count))
+                    guard (0...CPUSet.maximumCPU).contains(node) else { throw invalid(field, "is not a node number") }
+                    guard let count = Int(field[field.index(after: equals)...]), count >= 0 else {
+                        throw invalid(field, "is not a page count")
+                    }
+                    pages.append((node, count, field))
                 }
             }
-            for (node, count) in pages { bytes[String(node), default: 0] += count * pageKiB * 1024 }
+            for page in pages {
+                // count × pageKiB × 1024, and the running total, each stopped at the address space's size.
+                let (kib, overKiB) = page.count.multipliedReportingOverflow(by: pageKiB)
+                let (size, overBytes) = kib.multipliedReportingOverflow(by: 1024)
+                let (sum, overSum) = total.addingReportingOverflow(size)
+                guard !overKiB, !overBytes, !overSum, sum <= maximumProcessBytes else {
+                    throw invalid(page.field, "makes more than the 128 PiB a process can map (\(pageKiB) KiB pages)")
+                }
+                total = sum
+                bytes[String(page.node), default: 0] += size
+            }
         }
         return bytes
     }

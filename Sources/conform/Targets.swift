@@ -1,5 +1,6 @@
 import ConformCore
 import Foundation
+import HypervisorLayer
 
 /// A host to check and where its facts are read.
 struct Target {
@@ -51,19 +52,26 @@ enum TargetResolver {
             throw InputError(file: fixture, message: "not a fixture: no host directories under \(hostsDirectory)")
         }
         let sysroot = { (name: String) in (hostsDirectory as NSString).appendingPathComponent("\(name)/sysroot") }
-        // libvirt's test driver wants an absolute path: test:///abs/path/libvirt.xml
-        let libvirtURI = { (name: String) -> String? in
+        // libvirt's test driver wants an absolute path: test:///abs/path/libvirt.xml. The file is checked by
+        // conform first: libvirt aborts the process on numbers it sizes arrays by, and blocks on a FIFO.
+        let libvirtURI = { (name: String) throws -> String? in
             let file = URL(fileURLWithPath: hostsDirectory).appendingPathComponent("\(name)/libvirt.xml")
                 .standardizedFileURL.path
-            return FileManager.default.fileExists(atPath: file) ? "test://\(file)" : nil
+            guard FileManager.default.fileExists(atPath: file) else { return nil }
+            try TestDriverFile.validate(file: file)
+            return "test://\(file)"
         }
         if let wanted = source.host, !names.contains(wanted) {
             throw InputError(
                 file: fixture, message: "the fixture has no host '\(wanted)'; it has: \(names.joined(separator: ", "))")
         }
+        // A fixture's files are read by probes with a time limit: a FIFO among them would block one until then.
+        for name in names where source.host == nil || name == source.host {
+            try InputFile.requireOnlyRegularFiles(under: (hostsDirectory as NSString).appendingPathComponent(name))
+        }
         if profile.name == Profile.genericName {
-            return names.filter { source.host == nil || $0 == source.host }.map {
-                Target(spec: HostSpec(name: $0), sysroot: sysroot($0), libvirtURI: libvirtURI($0))
+            return try names.filter { source.host == nil || $0 == source.host }.map {
+                Target(spec: HostSpec(name: $0), sysroot: sysroot($0), libvirtURI: try libvirtURI($0))
             }
         }
         if let stranger = names.first(where: { profile.host(named: $0) == nil }) {
@@ -76,7 +84,7 @@ enum TargetResolver {
         for spec in profile.hosts where !names.contains(spec.name) && source.host == nil {
             log.warning("profile host '\(spec.name)' has no directory in \(hostsDirectory); it is not checked")
         }
-        return profile.hosts.filter { names.contains($0.name) && (source.host == nil || $0.name == source.host) }
-            .map { Target(spec: $0, sysroot: sysroot($0.name), libvirtURI: libvirtURI($0.name)) }
+        return try profile.hosts.filter { names.contains($0.name) && (source.host == nil || $0.name == source.host) }
+            .map { Target(spec: $0, sysroot: sysroot($0.name), libvirtURI: try libvirtURI($0.name)) }
     }
 }

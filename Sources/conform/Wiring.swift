@@ -65,6 +65,7 @@ enum Wiring {
         let facts: ClusterFacts
         if let fixture = source.fixture {
             let directory = (fixture as NSString).appendingPathComponent("cluster")
+            try InputFile.requireOnlyRegularFiles(under: directory)
             facts =
                 FileManager.default.fileExists(atPath: directory)
                 ? ClusterProbe.probe(fixtureDirectory: directory)
@@ -103,7 +104,8 @@ enum Wiring {
     /// unusable input (it throws, naming the line and field).
     static func clusterFacts(kubeconfig path: String, context: String?, timeout: Double) throws -> ClusterFacts {
         guard FileManager.default.isReadableFile(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
+            let reason =
+                FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
             return ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
         }
         let credentials = try Kubeconfig.load(file: path, context: context)

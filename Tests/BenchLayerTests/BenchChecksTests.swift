@@ -97,3 +97,20 @@ final class BenchChecksTests: XCTestCase {
                 "80.0 MB/s is below 90% of the 1000 Mbit/s TCP goodput ceiling (117.7 MB/s)") ?? false)
     }
 }
+
+/// The cache size the memory benchmark sizes its arrays by is read from sysfs: one no cache has is ignored.
+final class CacheProbeTests: XCTestCase {
+    func testACacheSizeNoCacheHasIsIgnored() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("conform-cache-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: root) }
+        let index = root.appendingPathComponent("sys/devices/system/cpu/cpu0/cache/index3")
+        try FileManager.default.createDirectory(at: index, withIntermediateDirectories: true)
+        try "3\n".write(to: index.appendingPathComponent("level"), atomically: true, encoding: .utf8)
+        for size in ["1e30K", "inf", "99999999999999999999K"] {
+            try "\(size)\n".write(to: index.appendingPathComponent("size"), atomically: true, encoding: .utf8)
+            XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: root.path), 32 * 1_048_576, size)
+        }
+        try "32768K\n".write(to: index.appendingPathComponent("size"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: root.path), 32768 * 1024)
+    }
+}

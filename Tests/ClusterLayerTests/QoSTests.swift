@@ -16,6 +16,12 @@ final class QuantityTests: XCTestCase {
         XCTAssertEqual(Quantity(parsing: "1.5Gi")?.value, 1.5 * 1_073_741_824)
         XCTAssertEqual(Quantity(parsing: "250u")?.value ?? 0, 0.00025, accuracy: 1e-12)
         XCTAssertEqual(Quantity(parsing: "120832Ki")?.value, 120_832 * 1024)
+        XCTAssertEqual(Quantity(parsing: "1Ei")?.value, 1_152_921_504_606_846_976)
+        XCTAssertEqual(Quantity(parsing: "-1")?.value, -1, "signed, as the API's syntax")
+        // Past 2^63 − 1 base units, or past a Double: no quantity the API server serves.
+        for invalid in ["99999999999999999999Gi", "1e308", "1e309", "8Ei", "-1e300", "9223372036854775808"] {
+            XCTAssertNil(Quantity(parsing: invalid), invalid)
+        }
         for invalid in ["", "abc", "1Gb", "Mi", "1e3Gi", "2 m"] {
             XCTAssertNil(Quantity(parsing: invalid), invalid)
         }

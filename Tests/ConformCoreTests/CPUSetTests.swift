@@ -90,4 +90,20 @@ final class CPUSetTests: XCTestCase {
         XCTAssertEqual(String(decoding: data, as: UTF8.self), #"{"cpus":"0-3,8"}"#)
         XCTAssertEqual(try JSONDecoder().decode([String: CPUSet].self, from: data)["cpus"]?.members, [0, 1, 2, 3, 8])
     }
+
+    /// Members near Int.max (a set built from numbers read elsewhere) print without overflowing n + 1.
+    func testTheCanonicalFormOfMembersNearIntMax() {
+        XCTAssertEqual(CPUSet([Int.max - 1, Int.max, 0]).description, "0,\(Int.max - 1)-\(Int.max)")
+        XCTAssertEqual(CPUSet([Int.max]).description, "\(Int.max)")
+        XCTAssertEqual(CPUSet([Int.min, Int.max]).description, "\(Int.min),\(Int.max)")
+    }
+
+    func testAMaskWithBitsPastTheLargestCPUIsAnError() {
+        let words = ["00000001"] + Array(repeating: "00000000", count: 512)
+        XCTAssertThrowsError(try CPUSet(hexMask: words.joined(separator: ","))) { error in
+            XCTAssertTrue("\(error)".contains("CPU 16384 is above the largest possible CPU 16383"), "\(error)")
+        }
+        let widest = ["80000000"] + Array(repeating: "00000000", count: 511)
+        XCTAssertEqual(try CPUSet(hexMask: widest.joined(separator: ",")).members, [16383])
+    }
 }

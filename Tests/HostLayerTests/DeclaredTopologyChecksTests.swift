@@ -20,6 +20,13 @@ final class DeclaredTopologyChecksTests: XCTestCase {
         XCTAssertTrue(result[0].observed.contains("2 x 18 x 2 = 72 CPUs"), result[0].observed)
     }
 
+    /// Counts whose product is more CPUs than any machine has (hand-built: the loader refuses them) are not
+    /// turned into a list of that many CPUs.
+    func testCountsBeyondAnyMachineMakeNoCPUList() {
+        let enormous = TopologySpec(sockets: 1 << 20, coresPerSocket: 1 << 20, threadsPerCore: 1 << 20)
+        XCTAssertFalse(findings(enormous).isEmpty)
+    }
+
     func testEveryDisagreementIsNamed() {
         var counts = macNuma
         counts.coresPerSocket = 16

@@ -98,4 +98,42 @@ final class TopologyProbeTests: XCTestCase {
         guard case .failed(let thpError) = facts.thp.enabled else { return XCTFail("\(facts.thp.enabled)") }
         XCTAssertTrue(thpError.reason.contains("no [selected] value"))
     }
+
+    /// Numbers no kernel writes in a copied tree: each is an error naming the file, not a value the checks
+    /// add up or count to.
+    func testNumbersPastAnyKernelAreErrorsNamingTheFile() throws {
+        let node1 = "sys/devices/system/node/node1"
+        let cases: [(String, (URL) throws -> Void, String)] = [
+            ("meminfo", { try overwrite($0, "\(node1)/meminfo", "Node 1 MemTotal: 99999999999999999 kB") }, "MemTotal"),
+            ("meminfo", { try overwrite($0, "\(node1)/meminfo", "Node 1 MemTotal: -5 kB") }, "MemTotal '-5'"),
+            (
+                "distance", { try overwrite($0, "\(node1)/distance", "21 9223372036854775807") },
+                "not a list of distances"
+            ),
+            (
+                "cpumap",
+                {
+                    try remove($0, "\(node1)/cpulist")
+                    try overwrite(
+                        $0, "\(node1)/cpumap", "ffffffff," + String(repeating: "00000000,", count: 600) + "00000000")
+                }, "above the largest possible CPU 16383"
+            ),
+            (
+                "node99999",
+                {
+                    try FileManager.default.createDirectory(
+                        at: $0.appendingPathComponent("sys/devices/system/node/node99999"),
+                        withIntermediateDirectories: true)
+                }, "99999 is above the largest possible 16383"
+            ),
+        ]
+        for (file, mutate, text) in cases {
+            let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
+            try mutate(root)
+            let facts = HostProbe(sysroot: root.path).probe()
+            guard case .failed(let error) = facts.topology else { return XCTFail("\(file): \(facts.topology)") }
+            XCTAssertTrue(error.path.hasSuffix(file), "\(error)")
+            XCTAssertTrue(error.reason.contains(text), "\(error)")
+        }
+    }
 }

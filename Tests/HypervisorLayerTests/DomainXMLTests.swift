@@ -88,3 +88,31 @@ final class DomainXMLTests: XCTestCase {
         XCTAssertEqual(try DomainXML.parse(memoryInGiB).memoryKiB, 2_097_152)
     }
 }
+
+/// Numbers of a domain's XML that no libvirt writes are errors naming the element, never values the checks
+/// loop over (`0..<vcpus`) or multiply.
+final class DomainXMLBoundsTests: XCTestCase {
+    func reason(_ body: String) -> String? {
+        do {
+            _ = try DomainXML.parse("<domain><name>d</name>\(body)</domain>", source: "x.xml")
+            return nil
+        } catch { return (error as? ProbeError)?.reason }
+    }
+
+    func testOutOfRangeNumbersAreErrors() {
+        XCTAssertEqual(reason("<memory>1</memory><vcpu>-1</vcpu>"), "<vcpu> is -1, not from 1 to 16384")
+        XCTAssertEqual(
+            reason("<memory>1</memory><vcpu>99999999999999999999</vcpu>"),
+            "<vcpu> is '99999999999999999999', not a number")
+        XCTAssertEqual(
+            reason("<memory unit='T'>9223372036854775807</memory><vcpu>1</vcpu>"),
+            "<memory> is 9223372036854775807 T, more than the 1 PiB any machine has")
+        XCTAssertEqual(
+            reason("<memory>1</memory><vcpu>2</vcpu><cputune><vcpupin vcpu='-1' cpuset='0'/></cputune>"),
+            "<vcpupin vcpu> is -1, not from 0 to 1")
+        XCTAssertEqual(
+            reason("<memory>1</memory><vcpu>2</vcpu><numatune><memnode cellid='99999' nodeset='0'/></numatune>"),
+            "<memnode cellid> is 99999, not from 0 to 16383")
+        XCTAssertNil(reason("<memory unit='TiB'>1024</memory><vcpu>16384</vcpu>"))
+    }
+}

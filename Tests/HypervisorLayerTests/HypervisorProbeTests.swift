@@ -65,19 +65,61 @@ final class HypervisorProbeTests: XCTestCase {
             contentsOf: realWorldLibvirt.deletingLastPathComponent().appendingPathComponent(
                 "numactl/numa_maps_linux-Documentation-proc.rst-example.txt"),
             encoding: .utf8)
-        let bytes = LiveProbe.bytesByNode(numaMaps: text)
+        let bytes = try LiveProbe.bytesByNode(numaMaps: text)
         // N0: 24 + 41 small pages; N3: every other page, one of them a 2 MiB huge page.
         XCTAssertEqual(bytes["0"], (24 + 41) * 4096)
         XCTAssertEqual(bytes["3"], (1 + 1 + 2 + 1 + 1 + 1 + 18 + 2 + 1 + 3 + 3 + 2 + 3 + 1) * 4096 + 2 * 1_048_576)
     }
 
-    func testNumaMapsPoliciesWithSpaces() {
+    func testNumaMapsPoliciesWithSpaces() throws {
         let text = """
             7f0000000000 prefer (many) anon=10 N0=6 N1=4 kernelpagesize_kB=4
             7f1000000000 weighted interleave:0-1 anon=4 N0=2 N1=2 kernelpagesize_kB=2048
             """
         XCTAssertEqual(
-            LiveProbe.bytesByNode(numaMaps: text), ["0": 6 * 4096 + 2 * 2_097_152, "1": 4 * 4096 + 2 * 2_097_152])
+            try LiveProbe.bytesByNode(numaMaps: text), ["0": 6 * 4096 + 2 * 2_097_152, "1": 4 * 4096 + 2 * 2_097_152])
+    }
+
+    /// Counts and page sizes no kernel writes (a mutated capture) are an error naming the line and field,
+    /// never an arithmetic trap: each product, and the sum over nodes, is checked.
+    func testNumaMapsNumbersBeyondAnyAddressSpaceAreAnError() {
+        let cases = [
+            ("7f00 default N0=9223372036854775807 kernelpagesize_kB=4", "N0=9223372036854775807"),
+            ("7f00 default N0=1 kernelpagesize_kB=9223372036854775807", "kernelpagesize_kB=9223372036854775807"),
+            ("7f00 default N0=2 kernelpagesize_kB=0", "kernelpagesize_kB=0"),
+            ("7f00 default N0=-5 kernelpagesize_kB=4", "N0=-5"),
+            ("7f00 default N99999=1", "N99999=1"),
+            // Each node's 128 PiB fits in an Int; together they pass what any process can map.
+            ("7f00 default N0=35184372088832 N1=35184372088832 kernelpagesize_kB=4", "N1=35184372088832"),
+            (
+                "7f00 default N0=1 kernelpagesize_kB=4\n7f01 default N1=35184372088832 kernelpagesize_kB=4",
+                "line 2: 'N1="
+            ),
+        ]
+        for (text, field) in cases {
+            XCTAssertThrowsError(try LiveProbe.bytesByNode(numaMaps: text, path: "/p/numa_maps"), text) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.hasPrefix("/p/numa_maps: line "), message)
+                XCTAssertTrue(message.contains(field), message)
+            }
+        }
+    }
+
+    /// Facts built elsewhere (a test, a decoder) may hold per-node counts whose sum is no Int: the check sums
+    /// them without trapping.
+    func testMemoryPlacementSumsNodesThatTogetherExceedAnInt() {
+        let live = LiveDomainFacts(
+            pid: 1, threads: [], memsAllowed: [0], bytesByNode: ["0": Int.max, "1": Int.max])
+        let domain = DomainFacts(
+            name: "vm1", vcpus: 1, memoryKiB: 1024,
+            numaMemory: NumaTuneMemory(mode: "strict", nodeset: [0], placement: "static"))
+        let facts = HypervisorFacts(uri: "test:///x", domains: .value([domain]), live: ["vm1": .value(live)])
+        let check = HypervisorCatalog.checks(
+            for: HostSpec(name: "hv", roles: [.hypervisor], vms: ["vm1"]),
+            profile: Profile(name: "p", hosts: [HostSpec(name: "hv")], vms: []), facts: facts,
+            topology: .unavailable("not needed")
+        ).first { $0.metadata.id == "hv.live.memory-placement" }
+        XCTAssertEqual(check?.evaluate().first?.measurements.first?.value, 50)
     }
 
     func testThreadNames() {

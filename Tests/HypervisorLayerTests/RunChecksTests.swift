@@ -124,6 +124,18 @@ final class RunChecksTests: XCTestCase {
             found["hv.numatune.strict"]?.first?.message, "numatune memory is preferred 0, the definition says strict 0")
     }
 
+    /// The loader bounds memory_mb; a definition built by hand with an enormous one is an error, not a trap.
+    func testADefinitionsMemoryBeyondAnIntOfKiBIsAnError() {
+        let huge = VMDefinition(name: "vm1", vcpuCount: 2, memoryMB: Int.max)
+        let facts = HypervisorFacts(uri: "test:///x", domains: .value([domain]), live: ["vm1": .value(live)])
+        let memory = HypervisorCatalog.checks(
+            for: profile.hosts[0], profile: Profile(name: "p", hosts: profile.hosts, vms: [huge]), facts: facts,
+            topology: .value(topology)
+        ).first { $0.metadata.id == "hv.domain.memory" }?.evaluate()
+        XCTAssertEqual(memory?.map(\.status), [.error])
+        XCTAssertTrue(memory?.first?.message.contains("more MiB than any machine has") ?? false, "\(memory ?? [])")
+    }
+
     func testLiveDrift() {
         var drifted = live
         drifted.threads[2].cpusAllowed = [9]

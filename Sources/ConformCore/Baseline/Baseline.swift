@@ -59,6 +59,7 @@ public struct Baseline: Codable, Sendable, Equatable {
 
     /// Reads a baseline; anything that is not one is an `InputError` naming the file.
     public static func load(file: String) throws -> Baseline {
+        try InputFile.requireRegularFile(file)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError(file: file, message: "cannot read the baseline file")
         }
