@@ -99,7 +99,13 @@ public final class KubeClient: @unchecked Sendable {
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let summary = String(cString: curl_easy_strerror(code))
-            throw ProbeError(path: url, reason: detail.isEmpty ? summary : "\(summary): \(detail)")
+            var reason = detail.isEmpty ? summary : "\(summary): \(detail)"
+            // A server refusing an expired certificate just ends the session; say which certificate it was.
+            if let problem = credentials.clientCertificate.flatMap(CertificateValidity.init(pem:))?.problem() {
+                reason +=
+                    "; the client certificate of context '\(credentials.context)' in \(credentials.file) \(problem)"
+            }
+            throw ProbeError(path: url, reason: reason)
         }
         var status = 0
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -17,8 +17,13 @@ public enum ProfileLoader {
         for reference in try top.optional("vm_definitions")?.list() ?? [] {
             let relative = try reference.string()
             let path = relative.hasPrefix("/") ? relative : (baseDirectory as NSString).appendingPathComponent(relative)
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw reference.error("VM definition file '\(relative)' does not exist (looked at \(path))")
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                // A link that loops (ELOOP) is there but leads nowhere: "does not exist" would send the
+                // reader looking for a file that is in plain sight.
+                let reason =
+                    errno == ENOENT ? "does not exist" : "cannot be opened: \(String(cString: strerror(errno)))"
+                throw reference.error("VM definition file '\(relative)' \(reason) (looked at \(path))")
             }
             let vm = try VMDefinitionLoader.load(file: path)
             if vms.contains(where: { $0.name == vm.name }) {

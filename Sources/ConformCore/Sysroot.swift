@@ -67,10 +67,20 @@ public struct Sysroot: Sendable {
             }
         }
         guard let data = contents(relative) else {
-            let reason = exists(relative) ? "cannot be read" : "no such file"
-            throw ProbeError(path: full, reason: reason)
+            throw ProbeError(path: full, reason: memory == nil ? Self.whyUnreadable(full) : "no such file")
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: Self.padding)
+    }
+
+    /// Why a file Foundation could not read is unreadable, in the kernel's words ("Permission denied",
+    /// "Is a directory"): Foundation's `contents(atPath:)` drops the errno.
+    static func whyUnreadable(_ path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        return Foundation.read(descriptor, &byte, 1) < 0 ? String(cString: strerror(errno)) : "cannot be read"
     }
 
     public func readInt(_ relative: String) throws -> Int {

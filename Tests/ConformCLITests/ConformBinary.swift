@@ -99,4 +99,34 @@ extension ConformBinary {
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
+
+    /// The URI of a libvirt that accepts connections and never answers: a listening Unix socket in
+    /// `directory`, closed when the test ends.
+    func muteLibvirtURI(in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("mute.sock").path
+        let listener = try listeningUnixSocket(at: path)
+        addTeardownBlock { close(listener) }
+        return "qemu+unix:///system?socket=\(path)"
+    }
+
+    /// A Unix socket that accepts connections (the kernel completes them from the backlog) and never reads.
+    func listeningUnixSocket(at path: String) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SubprocessError("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            throw SubprocessError("bind/listen \(path): \(String(cString: strerror(errno)))")
+        }
+        return descriptor
+    }
 }

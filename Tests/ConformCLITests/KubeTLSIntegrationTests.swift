@@ -28,6 +28,10 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
               openssl ec -in $name.pkcs8 -out $name.key 2>/dev/null
               openssl x509 -req -in $name.csr -CA $ca.crt -CAkey $ca.key -CAcreateserial -out $name.crt -days 2 2>/dev/null
             done
+            # Signed by the right CA, valid until a day before it was issued: expired.
+            openssl req $ec -nodes -keyout expired.pkcs8 -out expired.csr -subj "/O=system:masters/CN=expired" 2>/dev/null
+            openssl ec -in expired.pkcs8 -out expired.key 2>/dev/null
+            openssl x509 -req -in expired.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out expired.crt -days -1 2>/dev/null
             """
         let made = try shell(script)
         guard made.status == 0 else { throw XCTSkip("openssl could not make the test certificates: \(made.stderr)") }
@@ -179,6 +183,27 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
             line.hasPrefix("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: "),
             String(line))
         XCTAssertFalse(outcome.stdout.contains(try pem("stranger.key")))
+    }
+
+    /// The server ends the TLS session over an expired client certificate and libcurl says only that the
+    /// peer went away: the error names the certificate, its kubeconfig and the day it expired.
+    func testAnExpiredClientCertificateIsNamed() throws {
+        let server = try tlsServer()
+        let config = try kubeconfig(server: server, client: "expired")
+        let out = try temporaryDirectory().appendingPathComponent("out")
+        let started = Date()
+        let outcome = try clusterRun(config, timeout: 5, out: out)
+        XCTAssertEqual(outcome.status, 3, outcome.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "a refused handshake is not a timeout")
+        let line = outcome.stdout.split(separator: "\n").first { $0.contains("k8s.node.ready") } ?? ""
+        XCTAssertTrue(
+            line.hasPrefix("ERROR  cluster  k8s.node.ready  cannot read \(server)/api/v1/nodes?limit=500: "),
+            String(line))
+        XCTAssertTrue(
+            line.contains("; the client certificate of context 'default' in \(config) expired on "), String(line))
+        XCTAssertFalse(outcome.stdout.contains(try pem("expired.key")))
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(left, ["history.jsonl", "results.json", "trend.md"], "the reports, and no lock")
     }
 
     func testAnExpiredTokenIsA401WithoutTheToken() throws {

@@ -1,4 +1,5 @@
 import ConformCore
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -173,9 +174,34 @@ final class BaselineTests: XCTestCase {
         XCTAssertThrowsError(try RunLock(directory: directory)) { error in
             XCTAssertTrue(
                 "\(error)".contains(
-                    "another conform run (pid \(ProcessInfo.processInfo.processIdentifier)) is writing to \(directory)"),
+                    "another conform run (pid \(ProcessInfo.processInfo.processIdentifier)) holds \(directory)/.lock and is writing to \(directory)"
+                ),
                 "\(error)")
         }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// A run killed while writing leaves hidden staging files; the next run's lock removes those of dead
+    /// processes and leaves a live one's alone.
+    func testTheLockRemovesStagingLeftByKilledRuns() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conform-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ended = try Subprocess("/bin/true", [])
+        _ = try ended.finish(within: 30)
+        let dead = ended.pid
+        let alive = ProcessInfo.processInfo.processIdentifier
+        for name in [".2026-11-12T03-30-00Z.tmp-\(dead)", ".latest.tmp-\(dead)", ".junit.xml.tmp-\(dead)"] {
+            try Data("half".utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(
+            atPath: directory + "/.2026-11-13T03-30-00Z.tmp-\(alive)", withIntermediateDirectories: false)
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent(".notes.txt"))
+        let lock = try RunLock(directory: directory)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+            [".2026-11-13T03-30-00Z.tmp-\(alive)", ".lock", ".notes.txt"])
         withExtendedLifetime(lock) {}
     }
 

@@ -116,7 +116,7 @@ public final class RunLock {
                 close(descriptor)
                 throw LockedError(
                     message:
-                        "another conform run (pid \(holder)) is writing to \(directory); this one stops without running"
+                        "another conform run (pid \(holder)) holds \(path) and is writing to \(directory); this one stops without running"
                 )
             }
             // The holder before us removes the file as it ends: a lock on a file that is no longer at the
@@ -135,6 +135,22 @@ public final class RunLock {
         ftruncate(descriptor, 0)
         let pid = "\(ProcessInfo.processInfo.processIdentifier)\n"
         _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+        Self.removeStagingOfDeadRuns(in: directory)
+    }
+
+    /// A run killed with SIGKILL (or by a power cut) while writing leaves its hidden staging files and folders
+    /// (`.2026-….tmp-<pid>`, `.junit.xml.tmp-<pid>`, `.latest.tmp-<pid>`); the next run to hold the lock removes
+    /// those whose process is gone. Nobody reads them: the reports they would have become never landed.
+    static func removeStagingOfDeadRuns(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                let pid = pid_t(name[marker.upperBound...]), pid > 0
+            else { continue }
+            // kill(pid, 0) fails with ESRCH only when no such process exists; EPERM means it is alive.
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+            }
+        }
     }
 
     static func isStillAtPath(_ descriptor: Int32, _ path: String) -> Bool {
