@@ -93,10 +93,12 @@ def main(out):
     domains = []
     for path in sorted(FIXTURES.glob("*/hosts/*/libvirt.xml")):
         text = path.read_text()
+        corpus.add("libvirt-test-driver", text)
         domains += re.findall(r"<domain\b.*?</domain>", text, re.S)
     domains += [path.read_text() for path in sorted((REAL / "libvirt").glob("*.xml"))]
     for domain in domains:
         corpus.add("domain-xml", domain)
+        corpus.add("libvirt-test-driver", "<node>\n" + re.sub(r"^<\?xml[^>]*>", "", domain.strip()) + "\n</node>\n")
         cpu_lists.update(re.findall(r"cpuset='([^']*)'", domain) + re.findall(r'cpuset="([^"]*)"', domain))
 
     quantities = set()

@@ -53,7 +53,7 @@ public enum FuzzTargets {
             runHypervisorChecks(facts, only: "hv.live.")
         },
         FuzzTarget(name: "numa-maps", input: "a /proc/<pid>/numa_maps file") { data in
-            let bytes = LiveProbe.bytesByNode(numaMaps: FuzzInput.text(data))
+            guard let bytes = try? LiveProbe.bytesByNode(numaMaps: FuzzInput.text(data)) else { return }
             var facts = FuzzReference.hypervisorFacts
             for (name, live) in facts.live {
                 guard var value = live.value else { continue }
@@ -66,6 +66,16 @@ public enum FuzzTargets {
             guard let domain = try? DomainXML.parse(FuzzInput.text(data), source: "fuzz") else { return }
             var facts = FuzzReference.hypervisorFacts
             facts.domains = .value((facts.domains.value ?? []).filter { $0.name != domain.name } + [domain])
+            runHypervisorChecks(facts)
+        },
+        FuzzTarget(
+            name: "libvirt-test-driver",
+            input: "a fixture's libvirt.xml, which conform checks and then libvirt's own test driver reads"
+        ) { data in
+            // An abort inside libvirt (it sizes allocations by <vcpu> and <memory>) is what this looks for:
+            // TestDriverFile must refuse whatever libvirt cannot take.
+            let file = FuzzScratch.shared.write(data, as: "libvirt.xml")
+            let facts = HypervisorProbe(uri: "test://" + file, sysroot: "/nonexistent").probe()
             runHypervisorChecks(facts)
         },
         FuzzTarget(name: "kube-json", input: "a Kubernetes list as kubectl prints it (nodes, pods or daemonsets)") {
