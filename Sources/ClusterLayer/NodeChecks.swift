@@ -101,6 +101,15 @@ struct NodeChecks: Sendable {
             let names = spec.nodes.isEmpty ? Set(nodes.map(\.name)) : Set(spec.nodes.map(\.name))
             return nodes.filter { names.contains($0.name) }.map { node in
                 let onNode = podsByNode[node.name] ?? []
+                let unreadable = onNode.flatMap { pod in
+                    QoS.unreadableQuantities(pod.spec).map { "pod \(pod.namespace)/\(pod.name) \($0)" }
+                }
+                guard unreadable.isEmpty else {
+                    return Finding(
+                        .error, subject: node.name, expected: "requests ≤ allocatable",
+                        message: "cannot sum the requests: "
+                            + unreadable.prefix(4).joined(separator: "; ") + " is not a Kubernetes quantity")
+                }
                 var problems: [String] = []
                 var measurements: [ConformCore.Measurement] = []
                 var summary: [String] = []

@@ -63,6 +63,30 @@ public enum QoS {
         return total
     }
 
+    /// Every request, limit and overhead of the spec that is not a quantity conform can read
+    /// (`containers[web].requests.cpu '2 cores'`). The checks that sum them report these as errors: counting
+    /// them as zero would pass a node whose pods ask for more than it has.
+    public static func unreadableQuantities(_ spec: Pod.Spec) -> [String] {
+        var found: [String] = []
+        for (kind, containers) in [("containers", spec.containers), ("initContainers", spec.initContainers ?? [])] {
+            for container in containers {
+                for (field, values) in [
+                    ("requests", container.resources?.requests), ("limits", container.resources?.limits),
+                ] {
+                    for (name, text) in (values ?? [:]).sorted(by: { $0.key < $1.key })
+                    where Quantity(parsing: text) == nil {
+                        found.append("\(kind)[\(container.name)].\(field).\(name) '\(text)'")
+                    }
+                }
+            }
+        }
+        for (name, text) in (spec.overhead ?? [:]).sorted(by: { $0.key < $1.key }) where Quantity(parsing: text) == nil
+        {
+            found.append("overhead.\(name) '\(text)'")
+        }
+        return found
+    }
+
     static func value(_ text: String?) -> Double {
         text.flatMap { Quantity(parsing: $0)?.value } ?? 0
     }

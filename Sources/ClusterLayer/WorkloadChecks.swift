@@ -133,6 +133,13 @@ struct WorkloadChecks: Sendable {
                     "the design intends \(intended.rawValue) but its own resources (requests \(Self.text(workload.requests)), limits \(Self.text(workload.limits))) make it \(designed.rawValue)"
                 )
             }
+            let unreadable = pods.flatMap { pod in QoS.unreadableQuantities(pod.spec).map { "\(pod.name) \($0)" } }
+            guard unreadable.isEmpty else {
+                return Finding(
+                    .error, subject: name, expected: workload.intendedQoS?.rawValue ?? "as the API reports",
+                    message: "cannot compute the QoS class: "
+                        + unreadable.prefix(4).joined(separator: "; ") + " is not a Kubernetes quantity")
+            }
             var observedClasses: [String: Int] = [:]
             for pod in pods {
                 let computed = QoS.computeClass(pod.spec)

@@ -210,6 +210,28 @@ final class ClusterChecksTests: XCTestCase {
         XCTAssertEqual(found[0].measurements.first { $0.name == "k8s.w0.memory.requests-ratio" }?.value, 0.25)
     }
 
+    /// A request conform cannot read (8Ei is past what it sums, `2 cores` is no quantity) once counted as zero
+    /// and let a crowded node pass.
+    func testAQuantityThatCannotBeReadIsAnErrorNotAZero() {
+        let odd =
+            pods + [
+                Self.pod(
+                    "odd", "slm", on: "cp", requests: ["cpu": "2 cores", "memory": "1Gi"],
+                    limits: ["cpu": "4", "memory": "8Ei"])
+            ]
+        let fit = findings("k8s.node.requests-fit", pods: odd)
+        XCTAssertEqual(fit.map(\.status), [.pass, .pass, .error])
+        XCTAssertEqual(
+            fit[2].message,
+            "cannot sum the requests: pod slm/odd containers[slm].requests.cpu '2 cores'; pod slm/odd containers[slm].limits.memory '8Ei' is not a Kubernetes quantity"
+        )
+        let qos = findings("k8s.workload.qos", pods: odd).first { $0.subject == "slm/slm" }
+        XCTAssertEqual(qos?.status, .error)
+        XCTAssertEqual(
+            QoS.unreadableQuantities(odd.last!.spec),
+            ["containers[slm].requests.cpu '2 cores'", "containers[slm].limits.memory '8Ei'"])
+    }
+
     func testUnreadableListsAreErrors() {
         let facts = ClusterFacts(
             source: "https://x", all: .failed(ProbeError(path: "https://x/api/v1/nodes", reason: "Timeout was reached"))
