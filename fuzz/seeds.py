@@ -67,6 +67,10 @@ def main(out):
     for tree in sysroots():
         host, live = [], []
         for relative, data in files(tree):
+            if relative == "proc/cpuinfo":
+                # conform reads the first processor's model name; the other 95 stanzas of a big host only
+                # make every mutation of the seed slower.
+                data = data.split(b"\n\n", 1)[0] + b"\n"
             (live if PID.match(relative) or relative.startswith("run/") else host).append((relative, data))
             name = relative.rsplit("/", 1)[-1]
             text = data.decode("utf-8", "replace").strip()

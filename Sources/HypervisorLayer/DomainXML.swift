@@ -14,23 +14,9 @@ public enum DomainXML {
     public static func parse(_ xml: String, state: String = "running", source: String = "domain XML") throws
         -> DomainFacts
     {
-        // FoundationXML's XMLDocument dereferences a null node on empty text (found by the domain-xml fuzz target),
-        // and XMLParser accepts it.
-        guard !xml.isEmpty else { throw ProbeError(path: source, reason: "not well-formed XML: the document is empty") }
-        // On Linux XMLDocument recovers from broken markup; XMLParser does not, so it checks first.
-        let parser = XMLParser(data: Data(xml.utf8))
-        guard parser.parse() else {
-            let reason =
-                parser.parserError.map { "\($0.localizedDescription) (line \(parser.lineNumber))" } ?? "unknown error"
-            throw ProbeError(path: source, reason: "not well-formed XML: \(reason)")
-        }
-        let document: XMLDocument
-        do {
-            document = try XMLDocument(xmlString: xml, options: [])
-        } catch {
-            throw ProbeError(path: source, reason: "not well-formed XML: \(error.localizedDescription)")
-        }
-        guard let root = document.rootElement(), root.name == "domain" else {
+        let root: XMLElement
+        do { root = try XMLRoot.read(Data(xml.utf8)) } catch { throw ProbeError(path: source, reason: error.reason) }
+        guard root.name == "domain" else {
             throw ProbeError(path: source, reason: "the root element is not <domain>")
         }
         return try parse(root, state: state, source: source)

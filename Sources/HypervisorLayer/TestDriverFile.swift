@@ -55,16 +55,9 @@ public enum TestDriverFile {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
             throw InputError(file: path, message: reason)
         }
-        let parser = XMLParser(data: data)
-        guard parser.parse() else {
-            let reason =
-                parser.parserError.map { "\($0.localizedDescription) (line \(parser.lineNumber))" } ?? "unknown error"
-            throw InputError(file: path, line: parser.lineNumber, message: "not well-formed XML: \(reason)")
+        do { return try XMLRoot.read(data) } catch {
+            throw InputError(file: path, line: error.line, message: error.reason)
         }
-        guard let root = try? XMLDocument(data: data, options: []).rootElement() else {
-            throw InputError(file: path, message: "not well-formed XML")
-        }
-        return root
     }
 
     /// The host the test driver pretends to be: `<cpu>`'s counts and `<memory>`.

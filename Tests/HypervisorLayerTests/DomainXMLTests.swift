@@ -66,10 +66,17 @@ final class DomainXMLTests: XCTestCase {
         for file in files { XCTAssertNoThrow(try parse(file), file) }
     }
 
-    /// Found by the domain-xml fuzz target: FoundationXML's XMLDocument crashed on an empty document.
-    func testAnEmptyDocumentIsAnErrorNotACrash() {
-        XCTAssertThrowsError(try DomainXML.parse("", source: "test:///f.xml")) { error in
-            XCTAssertEqual("\(error)", "test:///f.xml: not well-formed XML: the document is empty")
+    /// Found by the domain-xml fuzz target: FoundationXML's XMLDocument crashed on a document libxml2 makes
+    /// nothing of (empty, or NUL first), which XMLParser had let through.
+    func testADocumentWithoutAnElementIsAnErrorNotACrash() {
+        for (xml, reason) in [
+            ("", "the document is empty"), ("\u{0}'", "a NUL byte on line 1 (XML allows none)"),
+            ("<domain>\n<name>x\u{0}</name></domain>", "a NUL byte on line 2 (XML allows none)"),
+            ("<!-- only a comment -->", "the document has no element"),
+        ] {
+            XCTAssertThrowsError(try DomainXML.parse(xml, source: "test:///f.xml")) { error in
+                XCTAssertEqual("\(error)", "test:///f.xml: not well-formed XML: \(reason)")
+            }
         }
     }
 

@@ -44,6 +44,19 @@ final class TestDriverFileTests: XCTestCase {
         }
     }
 
+    /// Found by the libvirt-test-driver fuzz target: an empty file crashed FoundationXML before libvirt saw it.
+    func testAFileWithoutAnElementIsAnInputErrorNotACrash() throws {
+        for (xml, reason) in [
+            ("", "the document is empty"), ("\n\u{0}<node/>", "a NUL byte on line 2 (XML allows none)"),
+        ] {
+            let path = try write(xml)
+            XCTAssertThrowsError(try TestDriverFile.validate(file: path)) { error in
+                XCTAssertEqual((error as? InputError)?.file, path)
+                XCTAssertEqual((error as? InputError)?.message, "not well-formed XML: \(reason)")
+            }
+        }
+    }
+
     /// libvirt reads -1 as 4294967295 vCPUs and asks GLib for 34 GB, which aborts the process.
     func testVCPUCountsLibvirtWouldAllocateByAreRefused() throws {
         for count in ["-1", "2147483648", "0", "16385"] {
