@@ -12,7 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-/* A sink the compiler cannot prove unused, so the read kernel's sums are never optimised away. */
+/* A sink the compiler cannot prove unused, so the read kernel's sums are never optimised away. Only
+   cbk_run's own thread stores to it, after the workers are joined: each worker keeps its sum in its own
+   `sum`, because threads storing to one global at once are a data race (undefined behaviour in C11,
+   volatile or not). */
 volatile double cbk_sink;
 
 size_t cbk_bytes_per_element(cbk_kernel kernel) {
@@ -114,6 +117,7 @@ typedef struct {
     double deadline;
     int *stop;      /* set by thread 0 past the deadline; read by all after the next barrier */
     int *completed; /* timed passes finished, written by thread 0 */
+    double sum;     /* the read kernel's last sum, this thread's alone */
 } worker;
 
 /* Threads wait here until every one of them exists; if one could not be created, the others leave. */
@@ -148,7 +152,7 @@ static void pass(worker *w) {
     size_t n = w->end - w->begin;
     double *a = w->a + w->begin, *b = w->b + w->begin, *c = w->c + w->begin;
     switch (w->kernel) {
-    case CBK_READ: cbk_sink = kernel_read(a, n); break;
+    case CBK_READ: w->sum = kernel_read(a, n); break;
     case CBK_WRITE: kernel_write(a, n, 1.0); break;
     case CBK_COPY: kernel_copy(c, a, n); break;
     case CBK_TRIAD: kernel_triad(a, b, c, n, 3.0); break;
@@ -224,6 +228,9 @@ int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements,
     /* The barriers need every thread: without all of them, the ones started leave at the gate. */
     open_gate(&gate, started == thread_count ? 1 : -1);
     for (int t = 0; t < started; t++) pthread_join(threads[t], NULL);
+    double sums = 0;
+    for (int t = 0; t < started; t++) sums += workers[t].sum;
+    cbk_sink = sums;
     for (int t = 0; t < started; t++)
         if (workers[t].error && !result) result = workers[t].error;
     free(workers);
