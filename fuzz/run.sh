@@ -36,7 +36,7 @@ mkdir -p .build/fuzz/logs
 # it reports at exit as leaks on every run. Overflows, use-after-free and traps are what is looked for.
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
 status=0
-printf '%-14s %12s %10s %8s %8s %8s  %s\n' target executions exec/s cov features corpus findings
+printf '%-20s %12s %10s %8s %8s %8s  %s\n' target executions exec/s cov features corpus findings
 for target in $targets; do
     corpus=.build/fuzz/corpus/$target crashes=fuzz/crashes/$target log=.build/fuzz/logs/$target.log
     mkdir -p "$corpus" "$crashes"
@@ -52,7 +52,7 @@ for target in $targets; do
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
     read -r _ c _ f _ p <<<"${cov:-cov: - ft: - corp: -}"
-    printf '%-14s %12s %10s %8s %8s %8s  %s\n' "$target" "${executions:--}" "${speed:--}" "$c" "$f" "$p" \
+    printf '%-20s %12s %10s %8s %8s %8s  %s\n' "$target" "${executions:--}" "${speed:--}" "$c" "$f" "$p" \
         "$([[ $rc -eq 0 ]] && echo none || echo "exit $rc: see $log and $crashes/")"
     [[ $rc -eq 0 ]] || status=1
 done
