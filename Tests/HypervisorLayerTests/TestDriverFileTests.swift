@@ -55,6 +55,15 @@ final class TestDriverFileTests: XCTestCase {
                 XCTAssertEqual((error as? InputError)?.message, "not well-formed XML: \(reason)")
             }
         }
+        // An element name that is not UTF-8 made FoundationXML's XMLParser trap.
+        let path = try write("")
+        try Data("<node>\n<domain>\n<vcpupi".utf8 + [0xFF] + Data("n/></domain></node>".utf8)).write(
+            to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TestDriverFile.validate(file: path)) { error in
+            XCTAssertEqual((error as? InputError)?.line, 3)
+            XCTAssertEqual(
+                (error as? InputError)?.message, "not well-formed XML: line 3 is not UTF-8, which libvirt writes")
+        }
     }
 
     /// libvirt reads -1 as 4294967295 vCPUs and asks GLib for 34 GB, which aborts the process.
