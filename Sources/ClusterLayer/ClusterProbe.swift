@@ -65,11 +65,9 @@ public enum ClusterProbe {
         func read<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
             Probed {
                 let path = (directory as NSString).appendingPathComponent(name)
-                do { try InputFile.requireRegularFile(path) } catch let error as InputError {
-                    throw ProbeError(path: path, reason: error.message)
-                }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ProbeError(path: path, reason: "no such file")
+                let data: Data
+                do throws(InputFile.Unreadable) { data = try InputFile.contents(path) } catch {
+                    throw ProbeError(path: path, reason: error.reason)
                 }
                 do {
                     return try JSONDecoder().decode(KubeList<Item>.self, from: data).items

@@ -105,11 +105,9 @@ public enum Kubeconfig {
             credentials.token = try user.optional("token")?.string()
             if credentials.token == nil, let tokenFile = user.optional("tokenFile") {
                 let path = try resolve(tokenFile.string(), relativeTo: directory)
-                guard (try? InputFile.requireRegularFile(path)) != nil else {
-                    throw tokenFile.error("the token file \(path) is not a regular file")
-                }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw tokenFile.error("cannot read the token file \(path)")
+                let data: Data
+                do { data = try InputFile.contents(path) } catch {
+                    throw tokenFile.error("cannot read the token file \(path): \(error.reason)")
                 }
                 credentials.token = String(decoding: data, as: UTF8.self).trimmingCharacters(
                     in: .whitespacesAndNewlines)
@@ -152,13 +150,9 @@ public enum Kubeconfig {
         }
         if let pathValue = fields.optional(file) {
             let path = try resolve(pathValue.string(), relativeTo: directory)
-            guard (try? InputFile.requireRegularFile(path)) != nil else {
-                throw pathValue.error("\(path) is not a regular file")
+            do { return try InputFile.contents(path) } catch {
+                throw pathValue.error("cannot read \(path): \(error.reason)")
             }
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw pathValue.error("cannot read \(path)")
-            }
-            return contents
         }
         return nil
     }

@@ -48,9 +48,12 @@ public struct Sysroot: Sendable {
         return memory.files[relative] != nil || memory.folders[relative] != nil
     }
 
-    func contents(_ relative: String) -> Data? {
-        guard let memory else { return FileManager.default.contents(atPath: path(relative)) }
-        return memory.files[relative]
+    /// The file's bytes; from the disk through `InputFile.contents`, so a FIFO in a copied tree is refused
+    /// before it blocks the read, and an unreadable file says why.
+    func contents(_ relative: String) throws(InputFile.Unreadable) -> Data {
+        guard let memory else { return try InputFile.contents(path(relative)) }
+        guard let data = memory.files[relative] else { throw InputFile.Unreadable(reason: "no such file") }
+        return data
     }
 
     /// What surrounds a value in a sysfs or procfs file: whitespace, and the NUL byte some kernels write after
@@ -59,28 +62,9 @@ public struct Sysroot: Sendable {
 
     /// The file's text with surrounding whitespace and NUL bytes trimmed.
     public func read(_ relative: String) throws -> String {
-        let full = path(relative)
-        // sysfs and procfs files are regular files; a FIFO in a copied tree would block this read.
-        if memory == nil {
-            do { try InputFile.requireRegularFile(full) } catch let error as InputError {
-                throw ProbeError(path: full, reason: error.message)
-            }
-        }
-        guard let data = contents(relative) else {
-            throw ProbeError(path: full, reason: memory == nil ? Self.whyUnreadable(full) : "no such file")
-        }
+        let data: Data
+        do { data = try contents(relative) } catch { throw ProbeError(path: path(relative), reason: error.reason) }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: Self.padding)
-    }
-
-    /// Why a file Foundation could not read is unreadable, in the kernel's words ("Permission denied",
-    /// "Is a directory"): Foundation's `contents(atPath:)` drops the errno.
-    static func whyUnreadable(_ path: String) -> String {
-        guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(descriptor) }
-        var byte: UInt8 = 0
-        return Foundation.read(descriptor, &byte, 1) < 0 ? String(cString: strerror(errno)) : "cannot be read"
     }
 
     public func readInt(_ relative: String) throws -> Int {
@@ -110,8 +94,7 @@ public struct Sysroot: Sendable {
     /// Copies a file byte for byte to the same relative path under `destination` (a fixture's sysroot), as
     /// `conform capture` does; false when it cannot be read here.
     public func copy(_ relative: String, into destination: URL) throws -> Bool {
-        if memory == nil { guard (try? InputFile.requireRegularFile(path(relative))) != nil else { return false } }
-        guard let data = contents(relative) else { return false }
+        guard let data = try? contents(relative) else { return false }
         let target = destination.appendingPathComponent(relative)
         try FileManager.default.createDirectory(
             at: target.deletingLastPathComponent(), withIntermediateDirectories: true)

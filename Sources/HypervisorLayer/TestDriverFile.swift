@@ -50,11 +50,8 @@ public enum TestDriverFile {
     }
 
     static func document(_ path: String) throws -> XMLElement {
-        try InputFile.requireRegularFile(path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
-            throw InputError(file: path, message: reason)
-        }
+        let data: Data
+        do { data = try InputFile.contents(path) } catch { throw InputError(file: path, message: error.reason) }
         do { return try XMLRoot.read(data) } catch {
             throw InputError(file: path, line: error.line, message: error.reason)
         }

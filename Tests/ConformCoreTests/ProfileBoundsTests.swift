@@ -176,5 +176,12 @@ final class InputFileTests: XCTestCase {
         XCTAssertThrowsError(try InputFile.requireOnlyRegularFiles(under: directory))
         XCTAssertNoThrow(try InputFile.requireRegularFile(directory), "a folder is left to its reader")
         XCTAssertNoThrow(try InputFile.requireRegularFile(directory + "/missing"), "so is a missing file")
+        // The one reader of input files says why it read nothing, for every kind of path.
+        for (file, reason) in [
+            (path, "is a FIFO (named pipe), not a regular file: conform reads only files"),
+            (directory, "Is a directory"), (directory + "/missing", "no such file"),
+        ] {
+            XCTAssertThrowsError(try InputFile.contents(file)) { XCTAssertEqual("\($0)", reason) }
+        }
     }
 }

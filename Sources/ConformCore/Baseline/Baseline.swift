@@ -59,10 +59,8 @@ public struct Baseline: Codable, Sendable, Equatable {
 
     /// Reads a baseline; anything that is not one is an `InputError` naming the file.
     public static func load(file: String) throws -> Baseline {
-        try InputFile.requireRegularFile(file)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw InputError(file: file, message: "cannot read the baseline file")
-        }
+        let data: Data
+        do { data = try InputFile.contents(file) } catch { throw InputError(file: file, message: error.reason) }
         let baseline: Baseline
         do {
             baseline = try JSONDecoder().decode(Baseline.self, from: data)
