@@ -176,8 +176,7 @@ public struct MemoryBenchmark: Sendable {
 public enum CacheProbe {
     /// The size of cpu0's highest-level cache; 32 MiB when sysfs says nothing (arrays then still outgrow
     /// the largest caches of the machines the designs name).
-    public static func lastLevelCacheBytes(sysroot: String = "/") -> Double {
-        let root = Sysroot(sysroot)
+    public static func lastLevelCacheBytes(sysroot root: Sysroot = .live) -> Double {
         var best: (level: Int, bytes: Double) = (0, 32 * 1_048_576)
         for index in 0..<8 {
             let directory = "sys/devices/system/cpu/cpu0/cache/index\(index)"

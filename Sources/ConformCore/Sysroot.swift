@@ -38,6 +38,16 @@ public struct Sysroot: Sendable {
         }
     }
 
+    /// The machine conform runs on: `/`.
+    public static let live = Sysroot("/")
+
+    /// Whether this is the root of the machine conform runs on (benchmarks measure only that one, and its
+    /// libvirt daemon is the system's).
+    public var isLive: Bool { memory == nil && root.isEmpty }
+
+    /// The tree as a person names it: `/` for the live machine, else its folder.
+    public var shown: String { root.isEmpty ? "/" : root }
+
     /// The real path of a path relative to the sysroot (`sys/devices/system/node`).
     public func path(_ relative: String) -> String {
         "\(root)/\(relative)"

@@ -29,13 +29,13 @@ enum FuzzReference {
 
     static let fixtureHost = path("fixtures/mac-numa/hosts/numa-server")
 
-    static let hostFacts = HostProbe(sysroot: (fixtureHost as NSString).appendingPathComponent("sysroot")).probe()
+    static let hostFacts = HostProbe(sysroot: Sysroot((fixtureHost as NSString).appendingPathComponent("sysroot"))).probe()
 
     static var topology: Probed<NUMATopology> { hostFacts.topology.map(\.numaTopology) }
 
     static let hypervisorFacts = HypervisorProbe(
         uri: "test://" + (fixtureHost as NSString).appendingPathComponent("libvirt.xml"),
-        sysroot: (fixtureHost as NSString).appendingPathComponent("sysroot")
+        sysroot: Sysroot((fixtureHost as NSString).appendingPathComponent("sysroot"))
     ).probe()
 
     static let clusterFacts = ClusterProbe.probe(fixtureDirectory: path("fixtures/mac-numa/cluster"))

@@ -75,7 +75,7 @@ public enum FuzzTargets {
             // An abort inside libvirt (it sizes allocations by <vcpu> and <memory>) is what this looks for:
             // TestDriverFile must refuse whatever libvirt cannot take.
             let file = FuzzScratch.shared.write(data, as: "libvirt.xml")
-            let facts = HypervisorProbe(uri: "test://" + file, sysroot: "/nonexistent").probe()
+            let facts = HypervisorProbe(uri: "test://" + file, sysroot: Sysroot("/nonexistent")).probe()
             runHypervisorChecks(facts)
         },
         FuzzTarget(name: "kube-json", input: "a Kubernetes list as kubectl prints it (nodes, pods or daemonsets)") {

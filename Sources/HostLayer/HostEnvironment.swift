@@ -4,8 +4,7 @@ import Foundation
 /// What a baseline records about the machine, so a regression can be set next to what changed: kernel,
 /// CPU model and microcode, BIOS date, THP and governor.
 public enum HostEnvironment {
-    public static func probe(sysroot: String, facts: HostFacts) -> [String: String] {
-        let root = Sysroot(sysroot)
+    public static func probe(sysroot root: Sysroot, facts: HostFacts) -> [String: String] {
         var environment: [String: String] = [:]
         environment["kernel"] = (try? root.read("proc/sys/kernel/osrelease")) ?? "unknown"
         environment["cpu.model"] = facts.cpuModel.value ?? "unknown"

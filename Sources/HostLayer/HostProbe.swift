@@ -5,10 +5,6 @@ import ConformCore
 public struct HostProbe: Sendable {
     public let sysroot: Sysroot
 
-    public init(sysroot: String) {
-        self.sysroot = Sysroot(sysroot)
-    }
-
     public init(sysroot: Sysroot) {
         self.sysroot = sysroot
     }
@@ -21,7 +17,7 @@ public struct HostProbe: Sendable {
             topology.value.map { .value($0.onlineCPUs) } ?? Probed { try TopologyProbe(sysroot: sysroot).onlineCPUs() }
         let governor = online.flatMap(tuning.governors)
         return HostFacts(
-            sysroot: sysroot.root.isEmpty ? "/" : sysroot.root, topology: topology, cpuModel: tuning.cpuModel(),
+            sysroot: sysroot.shown, topology: topology, cpuModel: tuning.cpuModel(),
             governor: governor, thp: tuning.thp(), numaBalancing: tuning.numaBalancing())
     }
 }

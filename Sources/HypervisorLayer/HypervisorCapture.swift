@@ -13,7 +13,7 @@ public enum HypervisorCapture {
     /// Writes `libvirt.xml` into `hostDirectory` and the QEMU processes' files under `sysrootCopy`; libvirt
     /// must answer within `seconds`.
     public static func capture(
-        uri: String, sysroot: String, hostDirectory: URL, sysrootCopy: URL, seconds: Double = 30
+        uri: String, sysroot: Sysroot, hostDirectory: URL, sysrootCopy: URL, seconds: Double = 30
     ) throws -> Captured {
         let descriptions = try LibvirtConnection.domains(uri: uri, within: seconds)
         var document = ["<node>"]

@@ -26,9 +26,9 @@ public struct HypervisorFacts: Codable, Sendable, Equatable {
 
 public struct HypervisorProbe: Sendable {
     public let uri: String
-    public let sysroot: String
+    public let sysroot: Sysroot
 
-    public init(uri: String, sysroot: String) {
+    public init(uri: String, sysroot: Sysroot) {
         self.uri = uri
         self.sysroot = sysroot
     }

@@ -51,10 +51,6 @@ public struct ThreadFacts: Codable, Sendable, Equatable {
 public struct LiveProbe: Sendable {
     public let sysroot: Sysroot
 
-    public init(sysroot: String) {
-        self.sysroot = Sysroot(sysroot)
-    }
-
     public init(sysroot: Sysroot) {
         self.sysroot = sysroot
     }

@@ -61,7 +61,7 @@ extension Conform.BaselineCommand {
             }
             // A baseline of nothing would compare nothing, every night, and pass.
             try Wiring.requireSomeResult(runs.flatMap { $0 }, selection)
-            let environment = HostEnvironment.probe(sysroot: target.sysroot, facts: hostFacts)
+            let environment = HostEnvironment.probe(sysroot: Sysroot(target.sysroot), facts: hostFacts)
             let baseline = Baseline.from(
                 runs: runs, profile: profile.name, host: target.spec.name, taken: Date(),
                 conformVersion: ConformVersion.current,

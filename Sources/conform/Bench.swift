@@ -68,7 +68,7 @@ extension Conform.Bench {
         }
 
         func run() throws {
-            let facts = HostProbe(sysroot: "/").probe()
+            let facts = HostProbe(sysroot: .live).probe()
             guard let topology = facts.topology.value?.numaTopology else {
                 throw BenchError("cannot read this machine's NUMA topology: \(facts.topology)")
             }

@@ -82,7 +82,7 @@ extension Conform {
             if uri != "none" {
                 do {
                     let captured = try HypervisorCapture.capture(
-                        uri: uri, sysroot: sysroot, hostDirectory: staging,
+                        uri: uri, sysroot: source, hostDirectory: staging,
                         sysrootCopy: staging.appendingPathComponent("sysroot"), seconds: timeout)
                     domains = "\(captured.domains) domain(s)"
                     for error in captured.unreadable { log.warning("domain left out of the capture: \(error)") }

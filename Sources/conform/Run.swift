@@ -105,7 +105,7 @@ struct RunOptions: ParsableArguments {
         if let baseline {
             var environment = baseline.environment
             if let target = baselineTarget, let facts = baselineFacts {
-                environment = HostEnvironment.probe(sysroot: target.sysroot, facts: facts)
+                environment = HostEnvironment.probe(sysroot: Sysroot(target.sysroot), facts: facts)
             }
             results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(
                 results, environment: environment)

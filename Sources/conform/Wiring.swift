@@ -197,7 +197,7 @@ enum Wiring {
     }
 
     static func hostFacts(sysroot: String, limits: Limits = Limits()) -> HostFacts {
-        if let facts = withTimeLimit(seconds: limits.probeSeconds, { HostProbe(sysroot: sysroot).probe() }) {
+        if let facts = withTimeLimit(seconds: limits.probeSeconds, { HostProbe(sysroot: Sysroot(sysroot)).probe() }) {
             return facts
         }
         let timedOut = ProbeError(
@@ -231,7 +231,7 @@ enum Wiring {
                 domains: .unavailable("no libvirt daemon here (no socket at \(socket)); pass --libvirt-uri to read one")
             )
         }
-        let probe = HypervisorProbe(uri: uri, sysroot: target.sysroot)
+        let probe = HypervisorProbe(uri: uri, sysroot: Sysroot(target.sysroot))
         guard var facts = withTimeLimit(seconds: limits.probeSeconds, probe.probe) else {
             let reason = "libvirt did not answer within \(Runner.format(seconds: limits.probeSeconds))"
             return HypervisorFacts(uri: uri, domains: .failed(ProbeError(path: uri, reason: reason)))

@@ -108,9 +108,9 @@ final class CacheProbeTests: XCTestCase {
         try "3\n".write(to: index.appendingPathComponent("level"), atomically: true, encoding: .utf8)
         for size in ["1e30K", "inf", "99999999999999999999K"] {
             try "\(size)\n".write(to: index.appendingPathComponent("size"), atomically: true, encoding: .utf8)
-            XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: root.path), 32 * 1_048_576, size)
+            XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: Sysroot(root.path)), 32 * 1_048_576, size)
         }
         try "32768K\n".write(to: index.appendingPathComponent("size"), atomically: true, encoding: .utf8)
-        XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: root.path), 32768 * 1024)
+        XCTAssertEqual(CacheProbe.lastLevelCacheBytes(sysroot: Sysroot(root.path)), 32768 * 1024)
     }
 }

@@ -67,7 +67,7 @@ final class FuzzTargetTests: XCTestCase {
                     files[relative] = data
                 }
             }
-            let fromDisk = HostProbe(sysroot: root.path).probe()
+            let fromDisk = HostProbe(sysroot: Sysroot(root.path)).probe()
             let fromMemory = HostProbe(sysroot: Sysroot(files: files, shownAs: root.path)).probe()
             XCTAssertNotNil(fromDisk.topology.value, dump)
             XCTAssertEqual(fromMemory, fromDisk, dump)

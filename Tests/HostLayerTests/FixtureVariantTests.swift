@@ -18,7 +18,7 @@ final class FixtureVariantTests: XCTestCase {
     func failing(after mutation: Mutation) throws -> [String] {
         let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
         try mutation(root)
-        let facts = HostProbe(sysroot: root.path).probe()
+        let facts = HostProbe(sysroot: Sysroot(root.path)).probe()
         return try HostCatalog.checks(for: profileHost(), facts: facts).filter { check in
             check.evaluate().contains { $0.status == .fail }
         }.map(\.metadata.id)

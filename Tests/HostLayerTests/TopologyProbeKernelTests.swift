@@ -13,7 +13,7 @@ final class TopologyProbeKernelTests: XCTestCase {
     }
 
     func topology(_ root: URL) throws -> TopologyFacts {
-        let facts = HostProbe(sysroot: root.path).probe()
+        let facts = HostProbe(sysroot: Sysroot(root.path)).probe()
         return try XCTUnwrap(facts.topology.value, "\(facts.topology)")
     }
 

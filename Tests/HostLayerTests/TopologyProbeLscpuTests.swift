@@ -64,7 +64,7 @@ final class TopologyProbeLscpuTests: XCTestCase {
         let dumps = try FileManager.default.contentsOfDirectory(atPath: realWorld.path).filter { !$0.hasPrefix(".") }
         XCTAssertEqual(Set(dumps), Set(Self.readings.map(\.dump)), "every dump has its lscpu reading here")
         for lscpu in Self.readings {
-            let facts = HostProbe(sysroot: realWorld.appendingPathComponent(lscpu.dump).path).probe()
+            let facts = HostProbe(sysroot: Sysroot(realWorld.appendingPathComponent(lscpu.dump).path)).probe()
             let topology = try XCTUnwrap(facts.topology.value, "\(lscpu.dump): \(facts.topology)")
             XCTAssertEqual(topology.sockets, lscpu.sockets, "\(lscpu.dump) sockets")
             XCTAssertEqual(topology.coresPerSocket, lscpu.coresPerSocket, "\(lscpu.dump) cores per socket")
@@ -78,7 +78,7 @@ final class TopologyProbeLscpuTests: XCTestCase {
     }
 
     func testAKernelWithoutNUMAHasNoDistancesAndNoNodeMemory() throws {
-        let facts = HostProbe(sysroot: realWorld.appendingPathComponent("sparc64-ultrasparc-ii").path).probe()
+        let facts = HostProbe(sysroot: Sysroot(realWorld.appendingPathComponent("sparc64-ultrasparc-ii").path)).probe()
         let node = try XCTUnwrap(facts.topology.value?.nodes.first, "\(facts.topology)")
         XCTAssertNil(node.distances)
         XCTAssertNil(node.memoryKiB, "the dump has no /proc/meminfo")

@@ -5,7 +5,7 @@ import XCTest
 /// The probe against real machines' sysfs dumps, as `fixtures/real-world/README.md` says they must read.
 final class TopologyProbeTests: XCTestCase {
     func testXeonSilver4108() throws {
-        let facts = HostProbe(sysroot: realWorld.appendingPathComponent("2x-xeon-silver-4108").path).probe()
+        let facts = HostProbe(sysroot: Sysroot(realWorld.appendingPathComponent("2x-xeon-silver-4108").path)).probe()
         let topology = try XCTUnwrap(facts.topology.value, "\(facts.topology)")
         XCTAssertEqual(topology.sockets, 2)
         XCTAssertEqual(topology.coresPerSocket, 8)
@@ -20,7 +20,7 @@ final class TopologyProbeTests: XCTestCase {
     }
 
     func testEpyc7451WithOnlyCPUMaps() throws {
-        let facts = HostProbe(sysroot: realWorld.appendingPathComponent("2x-epyc-7451").path).probe()
+        let facts = HostProbe(sysroot: Sysroot(realWorld.appendingPathComponent("2x-epyc-7451").path)).probe()
         let topology = try XCTUnwrap(facts.topology.value, "\(facts.topology)")
         XCTAssertEqual(topology.onlineCPUs.count, 96)
         XCTAssertEqual(topology.sockets, 2)
@@ -34,13 +34,13 @@ final class TopologyProbeTests: XCTestCase {
     }
 
     func testUnknownNodeMemoryIsWrittenAsNull() throws {
-        let facts = HostProbe(sysroot: realWorld.appendingPathComponent("2x-epyc-7451").path).probe()
+        let facts = HostProbe(sysroot: Sysroot(realWorld.appendingPathComponent("2x-epyc-7451").path)).probe()
         let json = String(decoding: try JSONEncoder().encode(facts.topology.value?.nodes.first), as: UTF8.self)
         XCTAssertTrue(json.contains(#""memoryKiB":null"#) && json.contains(#""distances":null"#), json)
     }
 
     func testMacNumaServerFixture() throws {
-        let facts = HostProbe(sysroot: fixtureSysroot("mac-numa", "numa-server")).probe()
+        let facts = HostProbe(sysroot: Sysroot(fixtureSysroot("mac-numa", "numa-server"))).probe()
         let topology = try XCTUnwrap(facts.topology.value)
         XCTAssertEqual([topology.sockets, topology.coresPerSocket, topology.threadsPerCore], [2, 18, 2])
         XCTAssertEqual(topology.nodes.map(\.cpus.description), ["0-17,36-53", "18-35,54-71"])
@@ -57,12 +57,12 @@ final class TopologyProbeTests: XCTestCase {
             try FileManager.default.removeItem(
                 at: root.appendingPathComponent("sys/devices/system/node/node\(node)/cpulist"))
         }
-        let topology = try XCTUnwrap(HostProbe(sysroot: root.path).probe().topology.value)
+        let topology = try XCTUnwrap(HostProbe(sysroot: Sysroot(root.path)).probe().topology.value)
         XCTAssertEqual(topology.nodes.map(\.cpus.description), ["0-17,36-53", "18-35,54-71"])
     }
 
     func testAGuestHasNoCpufreqAndThatIsNotAnError() {
-        let facts = HostProbe(sysroot: fixtureSysroot("mac-numa", "k3s-slm-worker-1")).probe()
+        let facts = HostProbe(sysroot: Sysroot(fixtureSysroot("mac-numa", "k3s-slm-worker-1"))).probe()
         guard case .unavailable(let reason) = facts.governor else { return XCTFail("\(facts.governor)") }
         XCTAssertTrue(reason.contains("cpu0/cpufreq is absent"), reason)
         XCTAssertEqual(facts.topology.value?.onlineCPUs.description, "0-33")
@@ -73,7 +73,7 @@ final class TopologyProbeTests: XCTestCase {
         try FileManager.default.removeItem(at: root.appendingPathComponent("proc/sys/kernel/numa_balancing"))
         try FileManager.default.removeItem(
             at: root.appendingPathComponent("sys/devices/system/cpu/cpu5/topology/physical_package_id"))
-        let facts = HostProbe(sysroot: root.path).probe()
+        let facts = HostProbe(sysroot: Sysroot(root.path)).probe()
         XCTAssertEqual(
             facts.numaBalancing,
             .failed(ProbeError(path: root.path + "/proc/sys/kernel/numa_balancing", reason: "no such file")))
@@ -91,7 +91,7 @@ final class TopologyProbeTests: XCTestCase {
         let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
         try overwrite(root, "sys/devices/system/node/node1/cpulist", "18-35,54-")
         try overwrite(root, "sys/kernel/mm/transparent_hugepage/enabled", "always madvise never")
-        let facts = HostProbe(sysroot: root.path).probe()
+        let facts = HostProbe(sysroot: Sysroot(root.path)).probe()
         guard case .failed(let error) = facts.topology else { return XCTFail("\(facts.topology)") }
         XCTAssertTrue(error.path.hasSuffix("node1/cpulist"))
         XCTAssertTrue(error.reason.contains("invalid CPU list '18-35,54-'"), error.reason)
@@ -130,7 +130,7 @@ final class TopologyProbeTests: XCTestCase {
         for (file, mutate, text) in cases {
             let root = try copyOfSysroot(fixtureSysroot("mac-numa", "numa-server"), self)
             try mutate(root)
-            let facts = HostProbe(sysroot: root.path).probe()
+            let facts = HostProbe(sysroot: Sysroot(root.path)).probe()
             guard case .failed(let error) = facts.topology else { return XCTFail("\(file): \(facts.topology)") }
             XCTAssertTrue(error.path.hasSuffix(file), "\(error)")
             XCTAssertTrue(error.reason.contains(text), "\(error)")

@@ -7,7 +7,7 @@ final class HypervisorProbeTests: XCTestCase {
     func testFixtureDomainsThroughTheTestDriver() throws {
         let host = fixtureHost("mac-numa", "numa-server")
         let facts = HypervisorProbe(
-            uri: "test://\(host.path)/libvirt.xml", sysroot: host.appendingPathComponent("sysroot").path
+            uri: "test://\(host.path)/libvirt.xml", sysroot: Sysroot(host.appendingPathComponent("sysroot").path)
         ).probe()
         let domains = try XCTUnwrap(facts.domains.value, "\(facts.domains)")
         XCTAssertEqual(domains.map(\.name), ["k3s-minio-storage", "k3s-slm-worker-1", "k3s-slm-worker-2"])
@@ -37,13 +37,13 @@ final class HypervisorProbeTests: XCTestCase {
             </node>
             """
         try document.write(to: directory.appendingPathComponent("libvirt.xml"), atomically: true, encoding: .utf8)
-        let facts = HypervisorProbe(uri: "test://\(directory.path)/libvirt.xml", sysroot: directory.path).probe()
+        let facts = HypervisorProbe(uri: "test://\(directory.path)/libvirt.xml", sysroot: Sysroot(directory.path)).probe()
         XCTAssertEqual(facts.domain("stopped")?.state, "shut off")
         XCTAssertNil(facts.live["stopped"])
     }
 
     func testAnUnreachableURIIsAnErrorNamingIt() {
-        let facts = HypervisorProbe(uri: "test:///nonexistent/libvirt.xml", sysroot: "/").probe()
+        let facts = HypervisorProbe(uri: "test:///nonexistent/libvirt.xml", sysroot: .live).probe()
         guard case .failed(let error) = facts.domains else { return XCTFail("\(facts.domains)") }
         XCTAssertEqual(error.path, "test:///nonexistent/libvirt.xml")
         XCTAssertTrue(error.reason.hasPrefix("cannot connect: "), error.reason)
@@ -53,7 +53,7 @@ final class HypervisorProbeTests: XCTestCase {
         let error = try XCTUnwrap(
             { () -> ProbeError? in
                 do {
-                    _ = try LiveProbe(sysroot: "/nonexistent").probe(domain: "vm1")
+                    _ = try LiveProbe(sysroot: Sysroot("/nonexistent")).probe(domain: "vm1")
                     return nil
                 } catch { return error as? ProbeError }
             }())

@@ -153,7 +153,7 @@ final class TestDriverFileTests: XCTestCase {
     /// The probe checks a named test:/// file itself: an out-of-range one is an error result, not an abort.
     func testTheProbeRefusesAnOutOfRangeFileAsAnError() throws {
         let path = try write(node("<memory>1024</memory><vcpu>-1</vcpu>"))
-        let facts = HypervisorProbe(uri: "test://\(path)", sysroot: "/nonexistent").probe()
+        let facts = HypervisorProbe(uri: "test://\(path)", sysroot: Sysroot("/nonexistent")).probe()
         guard case .failed(let error) = facts.domains else { return XCTFail("\(facts.domains)") }
         XCTAssertTrue(error.reason.contains("\(path): domain 'vm1': <vcpu> is -1"), error.reason)
     }
