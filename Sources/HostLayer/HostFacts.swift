@@ -20,6 +20,13 @@ public struct HostFacts: Codable, Sendable, Equatable {
         self.thp = thp
         self.numaBalancing = numaBalancing
     }
+
+    /// Every fact the same error: a probe that could not finish.
+    public init(sysroot: String, failing error: ProbeError) {
+        self.init(
+            sysroot: sysroot, topology: .failed(error), cpuModel: .failed(error), governor: .failed(error),
+            thp: THPFacts(enabled: .failed(error), defrag: .failed(error)), numaBalancing: .failed(error))
+    }
 }
 
 /// CPU and NUMA layout.

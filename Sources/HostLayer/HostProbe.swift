@@ -9,6 +9,16 @@ public struct HostProbe: Sendable {
         self.sysroot = sysroot
     }
 
+    /// The facts, or, when the probe has not finished within `seconds` (a sysfs read stuck in a driver),
+    /// every fact an error saying so.
+    public func probe(within seconds: Double) -> HostFacts {
+        if let facts = withTimeLimit(seconds: seconds, probe) { return facts }
+        return HostFacts(
+            sysroot: sysroot.shown,
+            failing: ProbeError(
+                path: sysroot.shown, reason: "the host probe did not finish within \(Runner.format(seconds: seconds))"))
+    }
+
     public func probe() -> HostFacts {
         let tuning = TuningProbe(sysroot: sysroot)
         let topology = Probed { try TopologyProbe(sysroot: sysroot).probe() }

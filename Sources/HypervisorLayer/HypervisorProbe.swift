@@ -33,7 +33,9 @@ public struct HypervisorProbe: Sendable {
         self.sysroot = sysroot
     }
 
-    public func probe() -> HypervisorFacts {
+    /// The domains and their processes. With `absentDaemon`, a daemon whose socket does not exist means no
+    /// libvirt here (unavailable, with that hint), not an error.
+    public func probe(absentDaemon hint: String? = nil) -> HypervisorFacts {
         let descriptions: [LibvirtConnection.DomainDescription]
         do {
             // A test-driver file is checked before libvirt reads it (see `TestDriverFile`); a missing one is
@@ -42,6 +44,11 @@ public struct HypervisorProbe: Sendable {
                 try TestDriverFile.validate(file: file)
             }
             descriptions = try LibvirtConnection(uri: uri).domains()
+        } catch let absent as LibvirtConnection.NoDaemon {
+            return HypervisorFacts(
+                uri: uri,
+                domains: hint.map { .unavailable("no libvirt daemon here (\(absent.error)); \($0)") }
+                    ?? .failed(absent.error))
         } catch let error as ProbeError {
             return HypervisorFacts(uri: uri, domains: .failed(error))
         } catch let error as InputError {

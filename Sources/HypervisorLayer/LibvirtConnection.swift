@@ -14,7 +14,8 @@ final class LibvirtConnection {
     init(uri: String) throws {
         LibvirtConnection.silenceDefaultErrorPrinting
         guard let connection = virConnectOpenReadOnly(uri) else {
-            throw ProbeError(path: uri, reason: "cannot connect: \(Self.lastError())")
+            let error = ProbeError(path: uri, reason: "cannot connect: \(Self.lastError())")
+            throw Self.lastErrorIsMissingSocket ? NoDaemon(error: error) : error
         }
         self.uri = uri
         self.connection = connection
@@ -37,6 +38,8 @@ final class LibvirtConnection {
         let listing = withTimeLimit(seconds: seconds) { () -> Result<[DomainDescription], ProbeError> in
             do { return .success(try LibvirtConnection(uri: uri).domains()) } catch let error as ProbeError {
                 return .failure(error)
+            } catch let absent as NoDaemon {
+                return .failure(absent.error)
             } catch { return .failure(ProbeError(path: uri, reason: "\(error)")) }
         }
         guard let listing else {
@@ -84,6 +87,18 @@ final class LibvirtConnection {
     /// `virGetLastErrorMessage`.
     static func lastError() -> String {
         virGetLastErrorMessage().map { String(cString: $0) } ?? "unknown libvirt error"
+    }
+
+    /// A connection refused because the daemon's socket does not exist: no libvirt daemon runs here.
+    struct NoDaemon: Error {
+        var error: ProbeError
+    }
+
+    /// Whether the last failed call failed on a socket that is not there: libvirt's system errors carry the
+    /// errno in `int1`. The corresponding C function is `virGetLastError`.
+    static var lastErrorIsMissingSocket: Bool {
+        guard let error = virGetLastError() else { return false }
+        return error.pointee.code == Int32(VIR_ERR_SYSTEM_ERROR.rawValue) && error.pointee.int1 == ENOENT
     }
 
     /// By default libvirt also prints every error to stderr; conform reports them itself.
