@@ -45,10 +45,16 @@ let package = Package(
         .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
         .target(name: "ClusterLayer", dependencies: ["ConformCore", "CCurl"]),
         .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "CCurl"]),
+        // The one pipeline every command uses: targets, probes, checks, results, reports. The only module
+        // that knows every layer.
+        .target(
+            name: "ConformRun",
+            dependencies: ["ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
+        // Command definitions and printing only.
         .executableTarget(
             name: "conform",
             dependencies: [
-                "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
+                "ConformCore", "ConformRun", "BenchLayer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -65,6 +71,9 @@ let package = Package(
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
         .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
+        .testTarget(
+            name: "ConformRunTests",
+            dependencies: ["ConformRun", "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore", "ConformTestSupport"]),
     ]
 )

@@ -6,8 +6,8 @@ import Foundation
 #endif
 
 /// Sends Prometheus text to a VictoriaMetrics import endpoint (`/api/v1/import/prometheus`).
-enum MetricsPush {
-    static func push(_ text: String, to url: URL, timeout: Double = 20) {
+public enum MetricsPush {
+    public static func push(_ text: String, to url: URL, timeout: Double = 20) {
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("text/plain; version=0.0.4", forHTTPHeaderField: "Content-Type")

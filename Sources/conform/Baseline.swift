@@ -1,7 +1,8 @@
 import ArgumentParser
+import BenchLayer
 import ConformCore
+import ConformRun
 import Foundation
-import HostLayer
 
 extension Conform {
     struct BaselineCommand: ParsableCommand {
@@ -37,44 +38,15 @@ extension Conform.BaselineCommand {
         }
 
         func run() throws {
-            let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
-            let targets = try TargetResolver.resolve(profile: profile, source: source)
-            guard targets.count == 1, let target = targets.first else {
-                throw InputError(
-                    file: "command line", field: "--host",
-                    message:
-                        "a baseline is of one host: pass --host with one of: \(targets.map(\.spec.name).joined(separator: ", "))"
-                )
-            }
-            let selection = try self.selection.selection()
-            try Wiring.requireSomeCheck(selection)
-            // Probed once: the host's configuration and the cluster as this host sees it (labels, taints,
-            // placement drift too). Each run measures again: benchmarks and live placement.
-            let hostFacts = Wiring.hostFacts(sysroot: target.sysroot)
-            let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection)
-            var runs: [[CheckResult]] = []
-            for _ in 0..<self.runs {
-                let plan = Wiring.plan(
-                    for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil,
-                    hostFacts: hostFacts)
-                runs.append(Runner().run([plan] + (cluster.map { [$0] } ?? []), selection: selection))
-            }
-            // A baseline of nothing would compare nothing, every night, and pass.
-            try Wiring.requireSomeResult(runs.flatMap { $0 }, selection)
-            let environment = HostEnvironment.probe(sysroot: Sysroot(target.sysroot), facts: hostFacts)
-            let baseline = Baseline.from(
-                runs: runs, profile: profile.name, host: target.spec.name, taken: Date(),
-                conformVersion: ConformVersion.current,
-                environment: environment)
-            let file = out ?? "baselines/\(profile.name)/\(target.spec.name).json"
-            try baseline.write(to: file)
+            let written = try BaselineJob(
+                profile: profile, source: source.source, selection: selection.selection, out: out, runs: runs,
+                quick: quick, credentials: S3Credentials.fromEnvironment(), progress: Progress.printer(enabled: true)
+            ).execute()
             print(
-                "baseline of \(target.spec.name) (\(baseline.facts.count) facts, \(baseline.measurements.count) measurements over \(self.runs) run(s)) written to \(file)"
+                "baseline of \(written.baseline.host) (\(written.baseline.facts.count) facts, \(written.baseline.measurements.count) measurements over \(runs) run(s)) written to \(written.file)"
             )
             // As for 'facts': the baseline is written, but one that lacks what could not be read is exit 3, never 0.
-            let unread = runs.joined().filter { $0.status == .error }.map { result in
-                "\(result.host) \(result.id)\(result.subject.map { "[\($0)]" } ?? ""): \(result.message)"
-            }.uniqued()
+            let unread = written.unread
             if !unread.isEmpty {
                 for line in unread { log.error("not in the baseline: \(line)") }
                 throw ExitCode(3)

@@ -26,11 +26,16 @@ extension Conform.Bench {
         @Option(help: "Threads (default: one per physical core of the CPU node).")
         var threads: Int?
 
-        @Option(help: "Size of each array, such as 1GB or 512MiB; raised to 4x the last-level cache if smaller.")
-        var size: String = "1GB"
+        @Option(
+            help:
+                "Size of each array, such as 1GB or 512MiB; raised to 4x the last-level cache if smaller (default: 1GB).",
+            transform: ByteCount.parser())
+        var size = ByteCount("1GB")
 
-        @Option(help: "Kernels, comma-separated: read, write, copy, triad.")
-        var kernels: String = "read,write,copy,triad"
+        @Option(
+            help: "Kernels, comma-separated: read, write, copy, triad (default: all four).",
+            transform: CommaList.parser(of: MemoryKernel.allCases, emptyMeans: "an empty list measures nothing"))
+        var kernels = CommaList(MemoryKernel.allCases)
 
         @Option(help: "Timed repetitions after the warm-up.")
         var repetitions: Int = 10
@@ -45,25 +50,12 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(budget, "--budget")
-            try requireSize(size, "--size")
-            guard try !parsedKernels().isEmpty else {
-                throw ValidationError("'--kernels' needs at least one of read, write, copy, triad")
-            }
             if let cpuNode, cpuNode < 0 { throw ValidationError("'--cpu-node' must be a node number, not \(cpuNode)") }
             if let memNode, memNode < 0 { throw ValidationError("'--mem-node' must be a node number, not \(memNode)") }
             if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1") }
             // Each repetition keeps one timing: a bound keeps that list, and the run, of a sensible size.
             guard (1...Self.maximumRepetitions).contains(repetitions) else {
                 throw ValidationError("'--repetitions' takes 1 to \(Self.maximumRepetitions), not \(repetitions)")
-            }
-        }
-
-        func parsedKernels() throws -> [MemoryKernel] {
-            try kernels.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { name in
-                guard let kernel = MemoryKernel(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("'--kernels' takes read, write, copy, triad; '\(name)' is not one of them")
-                }
-                return kernel
             }
         }
 
@@ -84,7 +76,7 @@ extension Conform.Bench {
                 }
             }
             let benchmark = MemoryBenchmark(
-                topology: topology, kernels: try parsedKernels(), arrayBytes: ByteSize.parse(size) ?? 1e9,
+                topology: topology, kernels: kernels.values, arrayBytes: size.bytes,
                 threads: threads,
                 repetitions: repetitions, budgetSeconds: budget)
             if let threads {
@@ -103,7 +95,8 @@ extension Conform.Bench {
                 let document = BenchDocument(
                     benchmark: "memory",
                     parameters: [
-                        "arrayBytes": .integer(Int(benchmark.effectiveArrayBytes)), "kernels": .text(kernels),
+                        "arrayBytes": .integer(Int(benchmark.effectiveArrayBytes)),
+                        "kernels": .text(kernels.description),
                         "repetitions": .integer(repetitions),
                         "threads": .text(
                             cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued().joined(separator: ",")),
@@ -136,17 +129,23 @@ extension Conform.Bench {
         @Option(help: "The directory to write the scratch file in (it is removed on every path).")
         var dir: String = "/data/local"
 
-        @Option(help: "Bytes to write and read, such as 8GiB; large enough to defeat caches.")
-        var size: String = "8GiB"
+        @Option(
+            help: "Bytes to write and read, such as 8GiB; large enough to defeat caches (default: 8GiB).",
+            transform: ByteCount.parser())
+        var size = ByteCount("8GiB")
 
-        @Option(help: "Block size of each request, a multiple of 4 KiB.")
-        var blockSize: String = "1MiB"
+        @Option(
+            help: "Block size of each request, a multiple of 4 KiB (default: 1MiB).",
+            transform: ByteCount.parser(atLeast: 4096))
+        var blockSize = ByteCount("1MiB")
 
         @Option(help: "Requests in flight (one thread each).")
         var queueDepth: Int = 1
 
-        @Option(help: "Refuse to start if the run would leave less free space than this.")
-        var minFree: String = "1GiB"
+        @Option(
+            help: "Refuse to start if the run would leave less free space than this (default: 1GiB).",
+            transform: ByteCount.parser(atLeast: 0))
+        var minFree = ByteCount("1GiB")
 
         @Option(help: "The device class (ssd, hdd, nvme): a figure above what it can do is flagged as a cache hit.")
         var media: String?
@@ -159,14 +158,11 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(budget, "--budget")
-            try requireSize(size, "--size")
-            try requireSize(blockSize, "--block-size", atLeast: 4096)
-            try requireSize(minFree, "--min-free", atLeast: 0)
             if let media, DiskSpec.Media(rawValue: media) == nil {
                 throw ValidationError("'--media' takes ssd, hdd or nvme")
             }
             // One thread per request in flight; more requests than blocks leaves threads with nothing to do.
-            let blocks = (ByteSize.parse(size) ?? 0) / (ByteSize.parse(blockSize) ?? 1)
+            let blocks = size.bytes / blockSize.bytes
             guard queueDepth >= 1, queueDepth <= 1024, Double(queueDepth) <= max(blocks, 1) else {
                 throw ValidationError(
                     "'--queue-depth' takes 1 to 1024 and at most the \(Int(blocks)) block(s) of --size, not \(queueDepth)"
@@ -178,9 +174,8 @@ extension Conform.Bench {
 
         func run() throws {
             let benchmark = DiskBenchmark(
-                directory: dir, sizeBytes: ByteSize.parse(size) ?? 0,
-                blockBytes: Int(ByteSize.parse(blockSize) ?? 1_048_576),
-                queueDepth: queueDepth, minimumFreeBytes: ByteSize.parse(minFree) ?? 0,
+                directory: dir, sizeBytes: size.bytes, blockBytes: Int(blockSize.bytes), queueDepth: queueDepth,
+                minimumFreeBytes: minFree.bytes,
                 media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
             let result = try benchmark.run(progress: Progress.printer(enabled: !json))
             // A figure above what the device class can do came from a cache: said in both outputs.
@@ -225,8 +220,8 @@ extension Conform.Bench {
         @Flag(help: "Upload (HTTP PUT) instead of download.")
         var upload = false
 
-        @Option(help: "Bytes to upload, such as 1GB.")
-        var size: String = "100MB"
+        @Option(help: "Bytes to upload, such as 1GB (default: 100MB).", transform: ByteCount.parser())
+        var size = ByteCount("100MB")
 
         @Option(help: "Seconds the transfer may take in all.")
         var timeout: Double = 300
@@ -239,7 +234,6 @@ extension Conform.Bench {
 
         func validate() throws {
             try requireSeconds(timeout, "--timeout")
-            try requireSize(size, "--size")
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ValidationError("'--url' must be an http(s) URL")
             }
@@ -252,7 +246,7 @@ extension Conform.Bench {
 
         func run() throws {
             let benchmark = NetBenchmark(
-                url: url, upload: upload, uploadBytes: Int(ByteSize.parse(size) ?? 0), timeoutSeconds: timeout,
+                url: url, upload: upload, uploadBytes: Int(size.bytes), timeoutSeconds: timeout,
                 credentials: S3Credentials.fromEnvironment())
             let result = try benchmark.run()
             let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: linkMbit)
@@ -283,26 +277,43 @@ extension Conform.Bench {
     }
 }
 
-/// A size from the command line (`8GiB`, `512MB`) of at least `least` bytes.
-private func requireSize(_ value: String, _ flag: String, atLeast least: Double = 1) throws {
-    guard let bytes = ByteSize.parse(value), bytes.isFinite else {
-        throw ValidationError("'\(flag)' takes a size such as 8GiB or 512MB, not '\(value)'")
+extension MemoryKernel: ExpressibleByArgument {}
+
+/// A size from the command line (`8GiB`, `512MB`), parsed once, printed as it was written.
+struct ByteCount: CustomStringConvertible, Sendable {
+    var bytes: Double
+    var description: String
+
+    /// A size conform writes itself (a default); one that does not parse is zero bytes.
+    init(_ text: String) {
+        bytes = ByteSize.parse(text) ?? 0
+        description = text
     }
-    guard bytes >= least else {
-        throw ValidationError("'\(flag)' must be at least \(ByteSize.text(least)), not '\(value)'")
-    }
-    // Sizes become byte counts and offsets: a size beyond any machine is refused, not trapped on.
-    guard bytes <= maximumBytes else {
-        throw ValidationError("'\(flag)' must be at most \(ByteSize.text(maximumBytes)), not '\(value)'")
+
+    /// The largest size a benchmark takes: 1 PiB. Sizes become byte counts and offsets: a size beyond any
+    /// machine is refused, not trapped on.
+    static let maximumBytes = 1_125_899_906_842_624.0
+
+    /// Parses an option's value, of at least `least` bytes.
+    static func parser(atLeast least: Double = 1) -> @Sendable (String) throws -> ByteCount {
+        { text in
+            guard let bytes = ByteSize.parse(text), bytes.isFinite else {
+                throw ValidationError("takes a size such as 8GiB or 512MB")
+            }
+            guard bytes >= least else {
+                throw ValidationError("must be at least \(ByteSize.text(least))")
+            }
+            guard bytes <= maximumBytes else {
+                throw ValidationError("must be at most \(ByteSize.text(maximumBytes))")
+            }
+            return ByteCount(text)
+        }
     }
 }
 
-/// The largest size a benchmark takes: 1 PiB.
-let maximumBytes = 1_125_899_906_842_624.0
-
 /// Progress lines on a terminal only, so cron and --json output stay clean.
 enum Progress {
-    static func printer(enabled: Bool) -> ((String) -> Void)? {
+    static func printer(enabled: Bool) -> (@Sendable (String) -> Void)? {
         guard enabled, isatty(STDERR_FILENO) == 1 else { return nil }
         return { line in FileHandle.standardError.write(Data("… \(Redaction.redact(line))\n".utf8)) }
     }

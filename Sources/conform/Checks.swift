@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConformCore
+import ConformRun
 
 extension Conform {
     struct Checks: ParsableCommand {
@@ -9,7 +10,7 @@ extension Conform {
         var verbose = false
 
         func run() throws {
-            for check in Wiring.everyCheck {
+            for check in RunCatalog.everyCheck {
                 print(
                     "\(check.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(check.layer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.title)"
                 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConformCore
 
 /// The root command: it only lists the subcommands.
 struct Conform: ParsableCommand {
@@ -8,8 +9,4 @@ struct Conform: ParsableCommand {
         subcommands: [
             Run.self, Lint.self, Bench.self, BaselineCommand.self, Facts.self, Capture.self, Checks.self, Profiles.self,
         ])
-}
-
-enum ConformVersion {
-    static let current = "0.1.0"
 }

@@ -76,5 +76,3 @@ enum Entry {
         }
     }
 }
-
-let log = Logger(label: "conform")

@@ -1,24 +1,27 @@
 import ArgumentParser
 import ConformCore
+import ConformRun
 import Foundation
 
-/// Where the facts come from: a fixture of several hosts, or one sysroot (the live machine by default).
-struct SourceOptions: ParsableArguments {
-    @Option(help: "Check the hosts of a fixture directory (fixtures/<profile>) instead of this machine.")
-    var fixture: String?
-
+/// The machine whose facts are read: a tree (the live machine by default) and its libvirt.
+struct MachineOptions: ParsableArguments {
     @Option(help: "Read sysfs and procfs under this directory instead of '/'.")
-    var sysroot: String?
-
-    @Option(help: "Check only this host of the profile (default: every fixture host, or this machine's hostname).")
-    var host: String?
+    var sysroot: Sysroot?
 
     @Option(
         help:
-            "The libvirt URI to read domains from, read-only (default: qemu:///system, or the read-only socket under --sysroot; fixtures use their own libvirt.xml)."
+            "The libvirt URI to read domains from, read-only (default: qemu:///system, or the read-only socket under --sysroot)."
     )
     var libvirtURI: String?
 
+    func validate() throws {
+        try requireNonEmpty(["--libvirt-uri": libvirtURI])
+        if let sysroot { try requireDirectory(sysroot.shown, "--sysroot") }
+    }
+}
+
+/// The cluster's API server: a kubeconfig, its context, how long a request may take.
+struct KubeOptions: ParsableArguments {
     @Option(
         help:
             "The kubeconfig for the cluster layer (default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml)."
@@ -29,128 +32,138 @@ struct SourceOptions: ParsableArguments {
     var context: String?
 
     @Option(help: "Seconds an API request to the cluster may take in all (connecting takes at most a quarter of it).")
-    var kubeTimeout: Double = Self.defaultKubeTimeout
-
-    /// Seconds an API request may take where no `--kube-timeout` is given (`facts`, `capture`).
-    static let defaultKubeTimeout = 20.0
+    var kubeTimeout: Double = RunSource.defaultKubeTimeout
 
     func validate() throws {
         try requireSeconds(kubeTimeout, "--kube-timeout")
-        if fixture != nil && sysroot != nil {
+        try requireNonEmpty(["--kubeconfig": kubeconfig])
+    }
+}
+
+/// Where a run's facts come from: a fixture of several hosts, or one machine and its cluster.
+struct SourceOptions: ParsableArguments {
+    @Option(help: "Check the hosts of a fixture directory (fixtures/<profile>) instead of this machine.")
+    var fixture: String?
+
+    @Option(help: "Check only this host of the profile (default: every fixture host, or this machine's hostname).")
+    var host: String?
+
+    @OptionGroup var machine: MachineOptions
+    @OptionGroup var kube: KubeOptions
+
+    func validate() throws {
+        if fixture != nil && machine.sysroot != nil {
             throw ValidationError("'--fixture' and '--sysroot' cannot be used together")
         }
-        if fixture != nil && libvirtURI != nil {
+        if fixture != nil && machine.libvirtURI != nil {
             throw ValidationError(
                 "'--fixture' and '--libvirt-uri' cannot be used together: a fixture host has its own libvirt.xml")
         }
         // A fixture's cluster is its cluster/ directory: a kubeconfig beside it would be silently unused.
-        if fixture != nil && (kubeconfig != nil || context != nil) {
+        if fixture != nil && (kube.kubeconfig != nil || kube.context != nil) {
             throw ValidationError(
-                "'--fixture' and '--\(kubeconfig != nil ? "kubeconfig" : "context")' cannot be used together: a fixture's cluster is its cluster/ directory"
+                "'--fixture' and '--\(kube.kubeconfig != nil ? "kubeconfig" : "context")' cannot be used together: a fixture's cluster is its cluster/ directory"
             )
         }
         if let fixture { try requireDirectory(fixture, "--fixture") }
-        if let sysroot { try requireDirectory(sysroot, "--sysroot") }
     }
 
-    /// The libvirt daemon of the machine whose sysroot is read: the system daemon for '/', else the read-only
-    /// socket under the sysroot (a host's root mounted into a container), so another tree's /proc is never
-    /// paired with this machine's domains.
-    static func defaultLibvirtURI(sysroot: String?) -> String {
-        guard let sysroot, URL(fileURLWithPath: sysroot).standardizedFileURL.path != "/" else {
-            return "qemu:///system"
-        }
-        // libvirtd's socket, or virtqemud's where the daemons are modular; the first when neither is there.
-        let sockets = ["libvirt-sock-ro", "virtqemud-sock-ro"].map {
-            URL(fileURLWithPath: sysroot).appendingPathComponent("run/libvirt/\($0)").standardizedFileURL.path
-        }
-        return "qemu:///system?socket=\(sockets.first(where: FileManager.default.fileExists) ?? sockets[0])"
+    var source: RunSource {
+        RunSource(
+            fixture: fixture, sysroot: machine.sysroot ?? .live, host: host, libvirtURI: machine.libvirtURI,
+            kubeconfig: kube.kubeconfig, context: kube.context, kubeTimeout: kube.kubeTimeout)
     }
 }
 
-/// A directory named on the command line must exist before anything runs.
-func requireDirectory(_ path: String, _ flag: String) throws {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw ValidationError("'\(flag)' \(path): No such file or directory")
-    }
-    guard FileManager.default.isFolder(atPath: path) else {
-        throw ValidationError("'\(flag)' \(path): not a directory")
+extension Sysroot: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard !argument.isEmpty else { return nil }
+        self.init(argument)
     }
 }
 
-/// What a run includes and how it reports.
+extension Layer: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+/// A comma-separated list of an enum's values from the command line (`--layers host,bench`), printed back
+/// as it is written.
+struct CommaList<Value: ExpressibleByArgument & RawRepresentable & Sendable>: CustomStringConvertible, Sendable
+where Value.RawValue == String {
+    var values: [Value]
+
+    init(_ values: [Value]) {
+        self.values = values
+    }
+
+    var description: String { values.map(\.rawValue).joined(separator: ",") }
+
+    /// Parses an option's value: blanks are left out; an empty list, or a name that is not one of `allowed`, is
+    /// refused naming the choices.
+    static func parser(of allowed: [Value], emptyMeans: String)
+        -> @Sendable (String) throws
+        -> CommaList
+    {
+        let choices = allowed.map(\.rawValue).joined(separator: ", ")
+        let names = Set(allowed.map(\.rawValue))
+        return { text in
+            let given = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            guard !given.isEmpty else {
+                throw ValidationError("needs at least one of \(choices); \(emptyMeans)")
+            }
+            return CommaList(
+                try given.map { name in
+                    guard names.contains(name), let value = Value(argument: name) else {
+                        throw ValidationError("takes \(choices); '\(name)' is not one of them")
+                    }
+                    return value
+                })
+        }
+    }
+}
+
+/// What a run includes.
 struct SelectionOptions: ParsableArguments {
-    @Option(help: "Run only these layers, comma-separated: host, hypervisor, cluster, bench (default: all but bench).")
-    var layers: String?
+    /// The layers `--layers` may name: the baseline and waiver layers are the results of other steps.
+    static let runnable: [Layer] = [.host, .hypervisor, .cluster, .bench]
 
-    @Option(help: "Run only checks whose id matches one of these comma-separated globs, such as 'host.thp.*'.")
-    var only: String?
+    @Option(
+        help: "Run only these layers, comma-separated: host, hypervisor, cluster, bench (default: all but bench).",
+        transform: CommaList.parser(of: runnable, emptyMeans: "an empty list checks nothing"))
+    var layers: CommaList<Layer>?
 
-    @Option(help: "Leave out checks whose id matches one of these comma-separated globs.")
-    var skip: String?
+    @Option(
+        help: "Run only checks whose id matches one of these comma-separated globs, such as 'host.thp.*'.",
+        transform: globs)
+    var only: [String]?
 
-    func selection() throws -> Selection {
+    @Option(help: "Leave out checks whose id matches one of these comma-separated globs.", transform: globs)
+    var skip: [String]?
+
+    var selection: Selection {
         // Benchmarks load the machine for minutes: they run only when asked for by name.
         Selection(
-            layers: try layers.map(Self.parseLayers) ?? [.host, .hypervisor, .cluster], layersNamed: layers != nil,
-            only: Self.globs(only), skip: Self.globs(skip))
+            layers: Set(layers?.values ?? [.host, .hypervisor, .cluster]), layersNamed: layers != nil, only: only ?? [],
+            skip: skip ?? [])
     }
 
-    static func parseLayers(_ text: String) throws -> Set<Layer> {
-        let runnable: [Layer] = [.host, .hypervisor, .cluster, .bench]
-        let names = text.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard !names.isEmpty else {
-            throw ValidationError(
-                "'--layers' needs at least one of \(runnable.map(\.rawValue).joined(separator: ", ")); an empty list checks nothing"
-            )
+    @Sendable static func globs(_ text: String) throws -> [String] {
+        let globs = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !globs.isEmpty else {
+            throw ValidationError("needs at least one glob; an empty list would select everything")
         }
-        return Set(
-            try names.map { name in
-                guard let layer = Layer(rawValue: name.trimmingCharacters(in: .whitespaces)), runnable.contains(layer)
-                else {
-                    throw ValidationError(
-                        "'--layers' takes \(runnable.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them"
-                    )
-                }
-                return layer
-            })
-    }
-
-    static func globs(_ text: String?) -> [String] {
-        text?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
-    }
-
-    func validate() throws {
-        _ = try selection()
-        for (flag, text) in [("--only", only), ("--skip", skip)] where text != nil && Self.globs(text).isEmpty {
-            throw ValidationError("'\(flag)' needs at least one glob; an empty list would select everything")
-        }
+        return globs
     }
 }
-
-/// Paths and names from the command line that were given but left empty (`--waivers ''`) name their flag.
-func requireNonEmpty(_ values: [String: String?]) throws {
-    for (flag, value) in values.sorted(by: { $0.key < $1.key }) where value?.isEmpty == true {
-        throw ValidationError("'\(flag)' needs a value, not an empty string")
-    }
-}
-
-/// A time limit from the command line: a positive, finite number of seconds.
-func requireSeconds(_ value: Double, _ flag: String) throws {
-    guard value > 0, value <= maximumSeconds else {
-        throw ValidationError(
-            "'\(flag)' takes a positive number of seconds up to \(Int(maximumSeconds)) (a week), not '\(value)'")
-    }
-}
-
-/// The longest time limit conform takes: a week, far above any benchmark's budget and within what libcurl's
-/// millisecond options and the clocks can hold.
-let maximumSeconds = 604_800.0
 
 /// Report formats and destination.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Report formats, comma-separated: console, junit, markdown, json, prom.")
-    var format: String = "console,junit,markdown,json"
+    @Option(
+        help:
+            "Report formats, comma-separated: console, junit, markdown, json, prom (default: console,junit,markdown,json).",
+        transform: CommaList.parser(of: ReportFormat.allCases, emptyMeans: "an empty list reports nothing"))
+    var format = CommaList<ReportFormat>([.console, .junit, .markdown, .json])
 
     @Option(
         help:
@@ -161,26 +174,16 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "Print only the summary line on the console (for cron).")
     var quiet = false
 
-    func formats() throws -> [ReportFormat] {
-        let names = format.split(separator: ",").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard !names.isEmpty else {
-            throw ValidationError(
-                "'--format' needs at least one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); an empty list reports nothing"
-            )
-        }
-        return try names.map { name in
-            guard let format = ReportFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError(
-                    "'--format' takes \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one of them"
-                )
-            }
-            return format
-        }
+    func validate() throws {
+        try requireNonEmpty(["--out": out])
     }
 
-    func validate() throws {
-        _ = try formats()
-        try requireNonEmpty(["--out": out])
+    /// Where the report files of a run go, under `defaultRoot` unless `--out` says.
+    func destination(defaultRoot: String, nightly: NightlyOptions? = nil) -> ReportDestination {
+        ReportDestination(
+            formats: format.values, out: out, defaultRoot: defaultRoot, keep: nightly?.keep,
+            promFile: nightly?.promFile,
+            pushURL: nightly?.pushURL)
     }
 }
 
@@ -221,6 +224,35 @@ struct NightlyOptions: ParsableArguments {
     }
 }
 
+/// A directory named on the command line must exist before anything runs.
+func requireDirectory(_ path: String, _ flag: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw ValidationError("'\(flag)' \(path): No such file or directory")
+    }
+    guard FileManager.default.isFolder(atPath: path) else {
+        throw ValidationError("'\(flag)' \(path): not a directory")
+    }
+}
+
+/// Paths and names from the command line that were given but left empty (`--waivers ''`) name their flag.
+func requireNonEmpty(_ values: [String: String?]) throws {
+    for (flag, value) in values.sorted(by: { $0.key < $1.key }) where value?.isEmpty == true {
+        throw ValidationError("'\(flag)' needs a value, not an empty string")
+    }
+}
+
+/// A time limit from the command line: a positive, finite number of seconds.
+func requireSeconds(_ value: Double, _ flag: String) throws {
+    guard value > 0, value <= maximumSeconds else {
+        throw ValidationError(
+            "'\(flag)' takes a positive number of seconds up to \(Int(maximumSeconds)) (a week), not '\(value)'")
+    }
+}
+
+/// The longest time limit conform takes: a week, far above any benchmark's budget and within what libcurl's
+/// millisecond options and the clocks can hold.
+let maximumSeconds = 604_800.0
+
 /// A file to be written must not be a folder, and the folder it goes into must exist and be writable,
 /// before anything runs.
 func requireWritableFile(_ path: String, _ flag: String) throws {
@@ -235,9 +267,4 @@ func requireWritableFile(_ path: String, _ flag: String) throws {
     guard access(parent, W_OK) == 0 else {
         throw ValidationError("'\(flag)' \(path): cannot write: \(String(cString: strerror(errno)))")
     }
-}
-
-/// This machine's host name, as `uname -n` gives it.
-func currentHostname() -> String {
-    ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConformCore
+import ConformRun
 
 extension Conform {
     struct Profiles: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
+import BenchLayer
 import ConformCore
+import ConformRun
 import Foundation
-import HostLayer
 
 extension Conform {
     struct Run: ParsableCommand {
@@ -51,68 +52,28 @@ struct RunOptions: ParsableArguments {
         try requireNonEmpty(["--profile": profile, "--waivers": waivers, "--baseline": baseline])
     }
 
-    /// Reads and checks every input first, then takes the report directory's lock, runs and reports: a
-    /// run refused for its input leaves nothing behind.
     func execute() throws {
-        let started = Date()
-        let clock = ContinuousClock.now
-        let profile = try ProfileCatalog.standard().load(self.profile, hostname: currentHostname())
-        let selection = try self.selection.selection()
-        try Wiring.requireSomeCheck(selection)
-        Wiring.warnAboutGlobsThatMatchNothing(selection)
-        let waiverList = try waivers.map(WaiverList.load) ?? WaiverList()
-        let baseline = try self.baseline.map(Baseline.load)
-        // Another design's baseline shares host names (numa-server) but none of the facts: a mistake.
-        if let baseline, baseline.profile != profile.name {
-            throw InputError(
-                file: self.baseline ?? "", field: "profile",
-                message: "the baseline was taken with profile '\(baseline.profile)'; this run checks '\(profile.name)'")
-        }
-        // The cluster layer alone needs no host of the profile: it runs from any machine with a kubeconfig.
-        let needsHosts =
-            selection.includes(layer: .host) || selection.includes(layer: .hypervisor)
-            || selection.includes(layer: .bench)
-        let targets = needsHosts ? try TargetResolver.resolve(profile: profile, source: source) : []
-        // A baseline of a host this run does not check is unusable input: say so before running anything.
-        // A cluster-only run compares the baseline's cluster facts and needs none of its hosts.
-        let baselineTarget = try baseline.flatMap { baseline -> Target? in
-            guard needsHosts else { return nil }
-            guard let target = targets.first(where: { $0.spec.name == baseline.host }) else {
-                throw InputError(
-                    file: self.baseline ?? "", field: "host",
-                    message: "the baseline is of '\(baseline.host)', which this run does not check")
-            }
-            return target
-        }
-        let output = ReportOutput(options: report, nightly: nightly)
-        // One run at a time per report directory, for the whole run: a second one stops at once.
-        let lock = try output.lock(profile: profile.name, defaultRoot: "reports")
-        defer { withExtendedLifetime(lock) {} }
+        let job = RunJob(
+            profile: profile, source: source.source, selection: selection.selection, waivers: waivers,
+            baseline: baseline, checkTimeout: checkTimeout, strict: strict, quick: quick,
+            destination: report.destination(defaultRoot: "reports", nightly: nightly),
+            credentials: S3Credentials.fromEnvironment(), progress: Progress.printer(enabled: true))
+        try report.show(try job.execute())
+    }
+}
 
-        let limits = Wiring.Limits(probeSeconds: checkTimeout)
-        // The baseline's host is probed once, for its checks and for the environment of the comparison.
-        let baselineFacts = baselineTarget.map { Wiring.hostFacts(sysroot: $0.sysroot, limits: limits) }
-        var plans = targets.map { target in
-            Wiring.plan(
-                for: target, profile: profile, selection: selection, quick: quick, fixture: source.fixture != nil,
-                limits: limits, hostFacts: target.spec.name == baselineTarget?.spec.name ? baselineFacts : nil)
-        }
-        if let cluster = try Wiring.clusterPlan(profile: profile, source: source, selection: selection) {
-            plans.append(cluster)
-        }
-        var results = Runner(checkTimeout: checkTimeout).run(plans, selection: selection)
-        try Wiring.requireSomeResult(results, selection)
-        if let baseline {
-            var environment = baseline.environment
-            if let target = baselineTarget, let facts = baselineFacts {
-                environment = HostEnvironment.probe(sysroot: Sysroot(target.sysroot), facts: facts)
+extension ReportOptions {
+    /// Prints a finished run on the console (unless the formats leave it out) and ends with its exit code.
+    func show(_ run: FinishedRun) throws {
+        if format.values.contains(.console) {
+            if quiet {
+                print(run.report.verdictLine)
+            } else {
+                if let location = run.location { print("reports: \(location)") }
+                let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+                print(try ReportFormat.console.render(run.report, colour: colour), terminator: "")
             }
-            results += BaselineComparison(baseline: baseline, overrides: profile.baselineTolerances).compare(
-                results, environment: environment)
         }
-        let runReport = RunReport(
-            profile: profile.name, started: started, durationSeconds: clock.secondsSince,
-            results: waiverList.apply(to: results, today: WaiverList.today(started)), strict: strict)
-        try output.finish(runReport, defaultRoot: "reports")
+        if run.exitCode != 0 { throw ExitCode(run.exitCode) }
     }
 }

@@ -168,10 +168,14 @@ final class CLITests: XCTestCase, ConformBinary {
         }
         let block = try conform(["bench", "disk", "--dir", directory.path, "--block-size", "100"])
         XCTAssertEqual(block.status, 2)
-        XCTAssertTrue(block.stderr.contains("'--block-size' must be at least 4.0 KiB, not '100'"), block.stderr)
+        XCTAssertTrue(
+            block.stderr.contains(
+                "The value '100' is invalid for '--block-size <block-size>': must be at least 4.0 KiB"), block.stderr)
         let size = try conform(["bench", "memory", "--size", "lots"])
         XCTAssertEqual(size.status, 2)
-        XCTAssertTrue(size.stderr.contains("'--size' takes a size such as 8GiB or 512MB, not 'lots'"), size.stderr)
+        XCTAssertTrue(
+            size.stderr.contains("The value 'lots' is invalid for '--size <size>': takes a size such as 8GiB or 512MB"),
+            size.stderr)
 
         let missing = directory.appendingPathComponent("waivers.yaml").path
         let noWaivers = try conform([

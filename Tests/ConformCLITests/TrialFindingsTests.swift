@@ -43,7 +43,8 @@ final class TrialFindingsTests: XCTestCase, ConformBinary {
         for (flag, value) in [("--only", ""), ("--only", ","), ("--skip", ""), ("--waivers", ""), ("--out", "")] {
             let outcome = try conform(["run", "--profile", "mac-numa", "--fixture", macNuma, flag, value])
             XCTAssertEqual(outcome.status, 2, "\(flag) '\(value)': \(outcome.stdout)")
-            XCTAssertTrue(outcome.stderr.contains("'\(flag)'"), outcome.stderr)
+            // "'--only <only>'" where argument-parser refuses the value, "'--waivers'" where conform does.
+            XCTAssertTrue(outcome.stderr.contains("'\(flag)"), outcome.stderr)
         }
         let capture = try conform(["capture", "--out", ""])
         XCTAssertEqual(capture.status, 2, capture.stdout)

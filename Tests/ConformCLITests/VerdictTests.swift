@@ -136,7 +136,8 @@ final class VerdictTests: XCTestCase, ConformBinary {
     func testEmptyFormatListIsUnusableInput() throws {
         let outcome = try run(["--format", ""])
         XCTAssertEqual(outcome.status, 2, outcome.stdout)
-        XCTAssertTrue(outcome.stderr.contains("'--format' needs at least one of"), outcome.stderr)
+        XCTAssertTrue(
+            outcome.stderr.contains("is invalid for '--format <format>': needs at least one of"), outcome.stderr)
     }
 
     func testInputIsValidatedBeforeAnythingIsWritten() throws {

@@ -1,0 +1,104 @@
+import ClusterLayer
+import ConformCore
+import Foundation
+import HostLayer
+import HypervisorLayer
+
+/// `conform capture`: copies the files the probes read off a machine into a fixture host
+/// (`<out>/hosts/<host>/sysroot`), with its domains as a libvirt test-driver file and, given a kubeconfig,
+/// the cluster's lists as kubectl writes them.
+public struct CaptureJob: Sendable {
+    public var out: String
+    public var sysroot: Sysroot
+    /// The folder name of the host under `<out>/hosts`.
+    public var host: String
+    /// Where domains are read; `nil` for none. `named` when the user gave it: then it must answer.
+    public var libvirt: (uri: String, named: Bool)?
+    public var kubeconfig: String?
+    /// Seconds libvirt, and each request to the API server, may take to answer.
+    public var timeout: Double
+
+    public init(
+        out: String, sysroot: Sysroot = .live, host: String = currentHostname(),
+        libvirt: (uri: String, named: Bool)? = nil, kubeconfig: String? = nil, timeout: Double = 30
+    ) {
+        self.out = out
+        self.sysroot = sysroot
+        self.host = host
+        self.libvirt = libvirt
+        self.kubeconfig = kubeconfig
+        self.timeout = timeout
+    }
+
+    /// What was captured, for the line the command prints.
+    public struct Captured: Sendable {
+        public var files: Int
+        /// "no libvirt", or "N domain(s)".
+        public var domains: String
+        public var hostDirectory: String
+    }
+
+    public func execute() throws -> Captured {
+        let hostDirectory = URL(fileURLWithPath: out).appendingPathComponent("hosts/\(host)")
+        guard !FileManager.default.fileExists(atPath: hostDirectory.path) else {
+            throw InputError(
+                file: hostDirectory.path, message: "already exists; capture into a new fixture or remove it first")
+        }
+        // Copy into a hidden directory first so an interrupted capture leaves no half fixture host.
+        let staging = URL(fileURLWithPath: out).appendingPathComponent(
+            "hosts/.\(host).capture-\(ProcessInfo.processInfo.processIdentifier)")
+        // A capture that fails leaves no folder it created: not the staging host, not an empty hosts/.
+        let createdOut = !FileManager.default.fileExists(atPath: out)
+        defer {
+            try? FileManager.default.removeItem(at: staging)
+            for folder in [staging.deletingLastPathComponent().path] + (createdOut ? [out] : [])
+            where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? false {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+        var files = 0
+        for relative in HostCapture.files(in: sysroot) {
+            if try sysroot.copy(relative, into: staging.appendingPathComponent("sysroot")) {
+                files += 1
+            } else {
+                log.warning("cannot read \(sysroot.path(relative)); left out of the capture")
+            }
+        }
+        // A capture of nothing is no fixture: a sysroot without sysfs, or one conform may not read.
+        guard files > 0 else {
+            throw ProbeError(
+                path: sysroot.shown, reason: "none of the files the probes read is there: nothing to capture")
+        }
+        var domains = "no libvirt"
+        if let libvirt {
+            do {
+                let captured = try HypervisorCapture.capture(
+                    uri: libvirt.uri, sysroot: sysroot, hostDirectory: staging,
+                    sysrootCopy: staging.appendingPathComponent("sysroot"), seconds: timeout)
+                domains = "\(captured.domains) domain(s)"
+                for error in captured.unreadable { log.warning("domain left out of the capture: \(error)") }
+            } catch {
+                // A URI the user named must be read, as for 'run' and 'facts': a fixture without the domains
+                // asked for is not the machine that was captured, so none is kept.
+                if libvirt.named { throw error }
+                log.warning("libvirt not captured: \(error)")
+            }
+        }
+        if let kubeconfig {
+            let facts = try ClusterProbe.facts(kubeconfig: kubeconfig, context: nil, timeout: timeout)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // All three lists first: a list that failed leaves no cluster/ with only some of them.
+            let lists = [
+                "nodes.json": try encoder.encode(KubeList(items: try facts.nodes.get())),
+                "pods.json": try encoder.encode(KubeList(items: try facts.pods.get())),
+                "daemonsets.json": try encoder.encode(KubeList(items: try facts.daemonSets.get())),
+            ]
+            let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
+            try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)
+            for (name, data) in lists { try data.write(to: clusterDirectory.appendingPathComponent(name)) }
+        }
+        try FileManager.default.moveItem(at: staging, to: hostDirectory)
+        return Captured(files: files, domains: domains, hostDirectory: hostDirectory.path)
+    }
+}

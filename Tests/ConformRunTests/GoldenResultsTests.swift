@@ -1,0 +1,120 @@
+import ConformCore
+import ConformRun
+import Foundation
+import XCTest
+
+/// The pipeline decides on every fixture profile exactly as recorded in Tests/Golden (taken with the binary
+/// before the pipeline moved into ConformRun; `scripts/golden-results.py` writes them): ids, hosts,
+/// subjects, statuses, severities, expected and observed values, messages, measurements and the exit code.
+final class GoldenResultsTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let catalog = ProfileCatalog(directories: [root.appendingPathComponent("checks").path])
+
+    /// The profiles of checks/, each with a fixture of the same name.
+    static var profiles: [String] {
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("checks").path))
+            ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(".yaml".count)) }.sorted()
+    }
+
+    func testThereIsAGoldenRecordOfEveryProfile() throws {
+        XCTAssertEqual(Self.profiles.count, 3, "checks/ holds \(Self.profiles)")
+        for profile in Self.profiles {
+            for kind in ["run", "generic", "lint"] {
+                XCTAssertNoThrow(try Self.golden("\(profile)-\(kind)"), "\(profile)-\(kind)")
+            }
+        }
+    }
+
+    func testEveryLayerOfEveryFixtureDecidesAsRecorded() throws {
+        for name in Self.profiles {
+            let request = RunRequest(
+                profile: try Self.catalog.load(name, hostname: "golden"), source: Self.fixture(name),
+                selection: Selection(layers: [.host, .hypervisor, .cluster, .bench], layersNamed: true))
+            try assertMatches(try Pipeline.results(request), "\(name)-run")
+        }
+    }
+
+    func testTheGenericProfileOnEveryFixtureDecidesAsRecorded() throws {
+        for name in Self.profiles {
+            let request = RunRequest(
+                profile: try Self.catalog.load(Profile.genericName, hostname: "golden"), source: Self.fixture(name),
+                selection: Selection(layers: [.host, .hypervisor, .cluster]))
+            try assertMatches(try Pipeline.results(request), "\(name)-generic")
+        }
+    }
+
+    func testLintOfEveryProfileDecidesAsRecorded() throws {
+        for name in Self.profiles {
+            let results = Runner().run(LintJob.plans(try Self.catalog.load(name, hostname: "golden")))
+            try assertMatches(results, "\(name)-lint")
+        }
+    }
+
+    /// A changed verdict is caught: the comparison is not one that passes whatever the pipeline does.
+    func testAChangedResultDoesNotMatch() throws {
+        let golden = try Self.golden("mac-numa-lint")
+        var changed = golden
+        changed.results[0].status = golden.results[0].status == "pass" ? "fail" : "pass"
+        XCTAssertNotEqual(changed, golden)
+    }
+
+    static func fixture(_ name: String) -> RunSource {
+        RunSource(fixture: root.appendingPathComponent("fixtures/\(name)").path)
+    }
+
+    /// What Tests/Golden keeps of a run.
+    struct Record: Codable, Equatable {
+        var exit: Int32
+        var results: [Result]
+
+        struct Result: Codable, Equatable {
+            var id: String
+            var host: String
+            var subject: String?
+            var status: String
+            var severity: String
+            var expected: String
+            var observed: String
+            var message: String
+            var measurements: [Measured]
+        }
+
+        struct Measured: Codable, Equatable {
+            var name: String
+            var value: Double
+            var unit: String
+        }
+    }
+
+    static func golden(_ name: String) throws -> Record {
+        let file = root.appendingPathComponent("Tests/Golden/\(name).json")
+        return try JSONDecoder().decode(Record.self, from: Data(contentsOf: file))
+    }
+
+    /// The results as results.json writes them, with the repository's path taken out of every text (the
+    /// records were taken from its root with relative paths).
+    func record(_ results: [CheckResult]) throws -> Record {
+        let report = RunReport(profile: "golden", started: Date(), durationSeconds: 0, results: results, strict: false)
+        let prefix = Self.root.path + "/"
+        let encoded = String(decoding: try JSONEncoder().encode(results), as: UTF8.self)
+            .replacingOccurrences(of: prefix.replacingOccurrences(of: "/", with: "\\/"), with: "")
+            .replacingOccurrences(of: prefix, with: "")
+        let stripped = try JSONDecoder().decode([Record.Result].self, from: Data(encoded.utf8))
+        return Record(exit: report.exitCode, results: stripped)
+    }
+
+    func assertMatches(_ results: [CheckResult], _ name: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
+        let expected = try Self.golden(name)
+        let actual = try record(results)
+        XCTAssertEqual(actual.exit, expected.exit, "\(name): exit code", file: file, line: line)
+        XCTAssertEqual(actual.results.count, expected.results.count, "\(name): result count", file: file, line: line)
+        for (now, before) in zip(actual.results, expected.results) where now != before {
+            XCTFail("\(name): \(now) differs from the record \(before)", file: file, line: line)
+        }
+    }
+}
