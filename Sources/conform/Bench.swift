@@ -1,8 +1,8 @@
 import ArgumentParser
 import BenchLayer
 import ConformCore
+import ConformRun
 import Foundation
-import HostLayer
 
 extension Conform {
     struct Bench: ParsableCommand {
@@ -60,62 +60,25 @@ extension Conform.Bench {
         }
 
         func run() throws {
-            let facts = HostProbe(sysroot: .live).probe()
-            guard let topology = facts.topology.value?.numaTopology else {
-                throw BenchError("cannot read this machine's NUMA topology: \(facts.topology)")
-            }
-            // What this machine cannot do is unusable input, said before anything is allocated.
-            let nodeIDs = topology.nodes.map(\.id)
-            for (flag, node) in [("--cpu-node", cpuNode), ("--mem-node", memNode)] {
-                if let node, !nodeIDs.contains(node) {
-                    throw InputError(
-                        file: "command line", field: flag,
-                        message:
-                            "this machine has no NUMA node \(node); its nodes are \(nodeIDs.map(String.init).joined(separator: ", "))"
-                    )
-                }
-            }
-            let benchmark = MemoryBenchmark(
-                topology: topology, kernels: kernels.values, arrayBytes: size.bytes,
-                threads: threads,
-                repetitions: repetitions, budgetSeconds: budget)
-            if let threads {
-                for node in cpuNode.map({ [$0] }) ?? nodeIDs where benchmark.cpus(ofNode: node).count < threads {
-                    throw InputError(
-                        file: "command line", field: "--threads",
-                        message:
-                            "NUMA node \(node) has \(benchmark.cpus(ofNode: node).count) CPU(s); \(threads) threads cannot each have one"
-                    )
-                }
-            }
-            let cells = try benchmark.cells(
-                cpuNodes: cpuNode.map { [$0] } ?? topology.nodes.map(\.id),
-                memNodes: memNode.map { [$0] } ?? topology.nodes.map(\.id), progress: Progress.printer(enabled: !json))
+            let measured = try MemoryBenchJob(
+                cpuNode: cpuNode, memNode: memNode, threads: threads, kernels: kernels.values, arrayBytes: size.bytes,
+                repetitions: repetitions, budgetSeconds: budget
+            ).execute(progress: Progress.printer(enabled: !json))
             if json {
-                let document = BenchDocument(
-                    benchmark: "memory",
-                    parameters: [
-                        "arrayBytes": .integer(Int(benchmark.effectiveArrayBytes)),
-                        "kernels": .text(kernels.description),
-                        "repetitions": .integer(repetitions),
-                        "threads": .text(
-                            cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued().joined(separator: ",")),
-                        "lastLevelCacheBytes": .integer(Int(benchmark.lastLevelCacheBytes)),
-                    ],
-                    measurements: cells.flatMap(\.measurements))
-                print(try document.json())
-            } else {
+                print(try measured.document.json())
+                return
+            }
+            let benchmark = measured.benchmark
+            print(
+                "arrays of \(ByteSize.text(benchmark.effectiveArrayBytes)) (last-level cache \(ByteSize.text(benchmark.lastLevelCacheBytes))), GB/s = 10^9 B/s, best / median of \(repetitions)"
+            )
+            for cell in measured.cells {
+                let kernel = cell.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
                 print(
-                    "arrays of \(ByteSize.text(benchmark.effectiveArrayBytes)) (last-level cache \(ByteSize.text(benchmark.lastLevelCacheBytes))), GB/s = 10^9 B/s, best / median of \(repetitions)"
-                )
-                for cell in cells {
-                    let kernel = cell.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    print(
-                        kernel
-                            + String(
-                                format: " cpu%d mem%d  %2d threads  %7.2f / %7.2f GB/s  off-node %.1f%%", cell.cpuNode,
-                                cell.memNode, cell.threads, cell.bestGBps, cell.medianGBps, cell.offNodeShare * 100))
-                }
+                    kernel
+                        + String(
+                            format: " cpu%d mem%d  %2d threads  %7.2f / %7.2f GB/s  off-node %.1f%%", cell.cpuNode,
+                            cell.memNode, cell.threads, cell.bestGBps, cell.medianGBps, cell.offNodeShare * 100))
             }
         }
     }
@@ -175,34 +138,22 @@ extension Conform.Bench {
         func run() throws {
             let benchmark = DiskBenchmark(
                 directory: dir, sizeBytes: size.bytes, blockBytes: Int(blockSize.bytes), queueDepth: queueDepth,
-                minimumFreeBytes: minFree.bytes,
-                media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
-            let result = try benchmark.run(progress: Progress.printer(enabled: !json))
-            // A figure above what the device class can do came from a cache: said in both outputs.
-            let cacheHit = benchmark.media.map {
-                DiskBenchmark.isCacheHit(max(result.writeMBps, result.readMBps), media: $0)
-            }
+                minimumFreeBytes: minFree.bytes, media: media.flatMap(DiskSpec.Media.init), budgetSeconds: budget)
+            let measured = try DiskBenchJob(benchmark: benchmark).execute(progress: Progress.printer(enabled: !json))
             if json {
-                var parameters: [String: BenchDocument.Parameter] = [
-                    "dir": .text(dir), "bytes": .integer(Int(result.bytes)),
-                    "blockBytes": .integer(benchmark.blockBytes),
-                    "queueDepth": .integer(queueDepth),
-                ]
-                if let media = benchmark.media { parameters["media"] = .text(media.rawValue) }
-                if let cacheHit { parameters["cacheHit"] = .flag(cacheHit) }
+                print(try measured.document.json())
+                return
+            }
+            let result = measured.result
+            print(
+                String(
+                    format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir,
+                    result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
+            // A figure above what the device class can do came from a cache: said in both outputs.
+            if let media = benchmark.media, measured.cacheHit == true {
                 print(
-                    try BenchDocument(benchmark: "disk", parameters: parameters, measurements: result.measurements)
-                        .json())
-            } else {
-                print(
-                    String(
-                        format: "%@: write %.1f MB/s, read %.1f MB/s (%@, O_DIRECT, MB/s = 10^6 B/s)", dir,
-                        result.writeMBps, result.readMBps, ByteSize.text(result.bytes)))
-                if let media = benchmark.media, cacheHit == true {
-                    print(
-                        "warning: above the \(Int(DiskBenchmark.ceilingMBps(media))) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
-                    )
-                }
+                    "warning: above the \(Int(DiskBenchmark.ceilingMBps(media))) MB/s a \(media.rawValue) can do: a cache answered, not the disk"
+                )
             }
         }
     }
@@ -240,37 +191,25 @@ extension Conform.Bench {
             guard linkMbit > 0 else { throw ValidationError("'--link-mbit' must be a positive speed, not \(linkMbit)") }
         }
 
-        /// A goodput this far above the link's TCP ceiling did not cross that link (a cache, a closer
-        /// server, a faster link than declared): flagged, never reported as the link's speed.
-        static let aboveCeilingTolerance = 1.05
-
         func run() throws {
             let benchmark = NetBenchmark(
                 url: url, upload: upload, uploadBytes: Int(size.bytes), timeoutSeconds: timeout,
                 credentials: S3Credentials.fromEnvironment())
-            let result = try benchmark.run()
-            let ceiling = NetBenchmark.tcpGoodputCeilingMBps(megabits: linkMbit)
-            let aboveCeiling = result.goodputMBps > ceiling * Self.aboveCeilingTolerance
+            let measured = try NetBenchJob(benchmark: benchmark, linkMbit: linkMbit).execute()
+            let result = measured.result
             if json {
-                let parameters: [String: BenchDocument.Parameter] = [
-                    "url": .text(Redaction.redactURL(url)), "direction": .text(upload ? "upload" : "download"),
-                    "bytes": .integer(Int(result.bytes)), "linkMbit": .integer(linkMbit),
-                    "linkCeilingMBps": .number((ceiling * 10).rounded() / 10), "aboveLinkCeiling": .flag(aboveCeiling),
-                ]
-                print(
-                    try BenchDocument(benchmark: "net", parameters: parameters, measurements: result.measurements)
-                        .json())
+                print(try measured.document.json())
             } else {
                 print(
                     String(
                         format:
                             "%@ %.1f MB in %.2f s: %.1f MB/s goodput (TCP ceiling of %d Mbit/s: %.1f MB/s), first byte after %.1f ms",
                         upload ? "upload" : "download", result.bytes / 1e6, result.totalSeconds, result.goodputMBps,
-                        linkMbit, ceiling, result.timeToFirstByteMs))
+                        linkMbit, measured.ceilingMBps, result.timeToFirstByteMs))
             }
-            if aboveCeiling {
+            if measured.aboveCeiling {
                 log.warning(
-                    "\(String(format: "%.1f", result.goodputMBps)) MB/s is above the \(String(format: "%.1f", ceiling)) MB/s a \(linkMbit) Mbit/s link carries: this transfer did not cross that link (a cache, a nearer server, or a faster link than --link-mbit says)"
+                    "\(String(format: "%.1f", result.goodputMBps)) MB/s is above the \(String(format: "%.1f", measured.ceilingMBps)) MB/s a \(linkMbit) Mbit/s link carries: this transfer did not cross that link (a cache, a nearer server, or a faster link than --link-mbit says)"
                 )
             }
         }
@@ -316,12 +255,5 @@ enum Progress {
     static func printer(enabled: Bool) -> (@Sendable (String) -> Void)? {
         guard enabled, isatty(STDERR_FILENO) == 1 else { return nil }
         return { line in FileHandle.standardError.write(Data("… \(Redaction.redact(line))\n".utf8)) }
-    }
-}
-
-extension Array where Element: Hashable {
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
     }
 }
