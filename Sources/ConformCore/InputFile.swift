@@ -44,6 +44,12 @@ public enum InputFile {
         }
     }
 
+    /// A folder that is not a link to one.
+    static func isRealFolder(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
     static func refusal(_ kind: String) -> String { "is \(kind), not a regular file: conform reads only files" }
 
     static func whyUnreadable(_ path: String) -> String {
@@ -57,10 +63,28 @@ public enum InputFile {
 
     /// Throws for the first entry under `folder` (links followed, folders walked) that is neither a regular
     /// file nor a folder, naming it; a link that leads nowhere is left to whoever reads it.
+    ///
+    /// The walk reads each folder with `readdir`, whose entry types need no `stat` of regular files: a fixture
+    /// host's sysfs tree holds thousands of entries, and Foundation's directory enumerator took a fifth of a
+    /// fixture run walking them.
     public static func requireOnlyRegularFiles(under folder: String) throws {
-        guard let entries = FileManager.default.enumerator(atPath: folder) else { return }
-        for case let relative as String in entries {
-            try requireRegularFile((folder as NSString).appendingPathComponent(relative))
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            let path = folder.hasSuffix("/") ? folder + name : "\(folder)/\(name)"
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): continue
+            case Int32(DT_DIR): try requireOnlyRegularFiles(under: path)
+            default:
+                // A link (followed: a link to a FIFO is one, a link to a folder is not walked), a FIFO, socket
+                // or device, or an entry the file system did not type.
+                try requireRegularFile(path)
+                if entry.pointee.d_type == DT_UNKNOWN, isRealFolder(path) { try requireOnlyRegularFiles(under: path) }
+            }
         }
     }
 }

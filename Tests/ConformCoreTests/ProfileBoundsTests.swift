@@ -156,6 +156,27 @@ final class InputFileTests: XCTestCase {
         return path
     }
 
+    /// The walk over a fixture's tree finds what is not a file however deep it lies, and behind a link.
+    func testTheTreeWalkFindsAFIFODeepDownOrBehindALink() throws {
+        let root = try temporaryDirectory(self)
+        let deep = root.appendingPathComponent("hosts/h/sysroot/sys/devices")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        try "0\n".write(to: deep.appendingPathComponent("online"), atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try InputFile.requireOnlyRegularFiles(under: root.path))
+        XCTAssertNoThrow(try InputFile.requireOnlyRegularFiles(under: root.path + "/missing"))
+        let fifo = deep.appendingPathComponent("pipe").path
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        XCTAssertThrowsError(try InputFile.requireOnlyRegularFiles(under: root.path)) { error in
+            XCTAssertEqual("\(error)", "\(fifo): is a FIFO (named pipe), not a regular file: conform reads only files")
+        }
+        try FileManager.default.removeItem(atPath: fifo)
+        let elsewhere = try temporaryDirectory(self).appendingPathComponent("elsewhere").path
+        XCTAssertEqual(mkfifo(elsewhere, 0o644), 0)
+        try FileManager.default.createSymbolicLink(
+            atPath: deep.appendingPathComponent("link").path, withDestinationPath: elsewhere)
+        XCTAssertThrowsError(try InputFile.requireOnlyRegularFiles(under: root.path + "/"))
+    }
+
     func testAFIFOIsRefusedByEveryReader() throws {
         let path = try fifo()
         for (what, body) in [
