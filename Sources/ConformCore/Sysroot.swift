@@ -43,7 +43,9 @@ public struct Sysroot: Sendable {
 
     /// Whether this is the root of the machine conform runs on (benchmarks measure only that one, and its
     /// libvirt daemon is the system's).
-    public var isLive: Bool { memory == nil && root.isEmpty }
+    public var isLive: Bool {
+        memory == nil && (root.isEmpty || URL(fileURLWithPath: root).standardizedFileURL.path == "/")
+    }
 
     /// The tree as a person names it: `/` for the live machine, else its folder.
     public var shown: String { root.isEmpty ? "/" : root }

@@ -50,7 +50,7 @@ public struct RunSource: Sendable {
     /// socket under the sysroot (a host's root mounted into a container), so another tree's /proc is never
     /// paired with this machine's domains.
     public static func defaultLibvirtURI(sysroot: Sysroot) -> String {
-        guard !sysroot.isLive, URL(fileURLWithPath: sysroot.shown).standardizedFileURL.path != "/" else {
+        guard !sysroot.isLive else {
             return "qemu:///system"
         }
         // libvirtd's socket, or virtqemud's where the daemons are modular; the first when neither is there.

@@ -61,6 +61,9 @@ final class PipelineTests: XCTestCase {
 
     func testTheDefaultLibvirtOfAnotherTreeIsTheSocketInsideIt() {
         XCTAssertEqual(RunSource.defaultLibvirtURI(sysroot: .live), "qemu:///system")
+        XCTAssertEqual(RunSource.defaultLibvirtURI(sysroot: Sysroot("/.")), "qemu:///system", "'/.' is this machine")
+        XCTAssertTrue(Sysroot("//").isLive)
+        XCTAssertFalse(Sysroot("/srv/host").isLive)
         XCTAssertEqual(
             RunSource.defaultLibvirtURI(sysroot: Sysroot("/srv/host/")),
             "qemu:///system?socket=/srv/host/run/libvirt/libvirt-sock-ro")
