@@ -1,7 +1,8 @@
 # conform — build, set up and test. `make demo` and `make test` are the README's two commands.
 
 SWIFT        ?= swift
-APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
+# python3-yaml: fixtures/generate.py reads the profiles in checks/.
+APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip python3-yaml util-linux \
                 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
                 iproute2 ethtool nginx-light likwid fio iperf3 bc
 # junitparser and prometheus_client read the reports back in the tests; moto's server (with boto3) is
@@ -105,7 +106,7 @@ baselines: build
 		done; \
 	done
 
-## Regenerate the fixture hosts from fixtures/generate.py.
+## Regenerate the fixture hosts and clusters from fixtures/generate.py and the profiles in checks/.
 fixtures:
 	python3 fixtures/generate.py fixtures
 
