@@ -44,12 +44,6 @@ public enum InputFile {
         }
     }
 
-    /// Whether `path` is a regular file, following links (the `S_IFREG` of `stat`).
-    static func isRegularFile(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
-    }
-
     static func refusal(_ kind: String) -> String { "is \(kind), not a regular file: conform reads only files" }
 
     static func whyUnreadable(_ path: String) -> String {

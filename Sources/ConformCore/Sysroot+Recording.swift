@@ -16,9 +16,12 @@ extension Sysroot {
     public var recordedPaths: [String] { recorder?.paths ?? [] }
 
     /// Whether the path is a regular file, a link to one included (a file a capture can copy, unlike a folder);
-    /// never recorded, since no probe asks it.
+    /// never recorded, since no probe asks it. The corresponding C call is `stat`, which follows links.
     public func isRegularFile(_ relative: String) -> Bool {
-        guard let memory else { return InputFile.isRegularFile(path(relative)) }
+        guard let memory else {
+            var status = stat()
+            return stat(path(relative), &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        }
         return memory.files[relative] != nil
     }
 
