@@ -1,7 +1,8 @@
 # conform — build, set up and test. `make demo` and `make test` are the README's two commands.
 
 SWIFT        ?= swift
-APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip util-linux \
+# python3-yaml: fixtures/generate.py reads the profiles in checks/.
+APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip python3-yaml util-linux \
                 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
                 iproute2 ethtool nginx-light likwid fio iperf3 bc
 # junitparser and prometheus_client read the reports back in the tests; moto's server (with boto3) is
@@ -10,6 +11,8 @@ PIP_PACKAGES := junitparser prometheus_client
 PIP_S3       := boto3 moto[server]
 CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Every profile in checks/: each has its fixture in fixtures/<profile> and its baselines in baselines/<profile>.
+PROFILES     := $(sort $(basename $(notdir $(wildcard checks/*.yaml))))
 
 .PHONY: setup build install demo test test-asan test-tsan fuzz fuzz-build fuzz-smoke baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
@@ -94,27 +97,35 @@ fuzz-build:
 fuzz-smoke: fuzz-build
 	FUZZ_SECONDS=15 FUZZ_SEED=1 fuzz/run.sh
 
-## Take a baseline of every fixture host of the three profiles into baselines/<profile>/<host>.json.
+## Take a baseline of every fixture host of every profile into baselines/<profile>/<host>.json.
 baselines: build
-	for profile in mac-numa single-numa distributed; do \
+	for profile in $(PROFILES); do \
 		for host in $$(ls fixtures/$$profile/hosts); do \
 			$(CONFORM) baseline capture --profile $$profile --fixture fixtures/$$profile --host $$host --runs 1 \
 				--out baselines/$$profile/$$host.json || exit 1; \
 		done; \
 	done
 
-## Regenerate the fixture hosts from fixtures/generate.py.
+## Regenerate the fixture hosts and clusters from fixtures/generate.py and the profiles in checks/.
 fixtures:
 	python3 fixtures/generate.py fixtures
 
-## Fail when the checked-in fixtures differ from what the generator writes.
+## Fail when the checked-in fixtures (hosts and cluster) differ from what the generator writes, or when the
+## generator and fixtures/ do not hold the same profiles.
 check-fixtures:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	python3 fixtures/generate.py "$$tmp" && \
-	for profile in mac-numa single-numa distributed; do \
-		diff -r "$$tmp/$$profile/hosts" fixtures/$$profile/hosts >/dev/null \
-			|| { echo "fixtures/$$profile differs from fixtures/generate.py: run 'make fixtures'"; exit 1; }; \
-	done && echo "fixtures match fixtures/generate.py"
+	for profile in $(PROFILES); do \
+		for part in hosts cluster; do \
+			diff -r "$$tmp/$$profile/$$part" fixtures/$$profile/$$part >/dev/null \
+				|| { echo "fixtures/$$profile/$$part differs from fixtures/generate.py: run 'make fixtures'"; exit 1; }; \
+		done; \
+	done && \
+	written=$$(ls "$$tmp" | sort | tr '\n' ' ') && \
+	held=$$(for dir in fixtures/*/hosts; do basename $$(dirname $$dir); done | sort | tr '\n' ' ') && \
+	[ "$$written" = "$$held" ] \
+		|| { echo "fixtures/ holds the profiles '$$held', the generator writes '$$written': run 'make fixtures'"; exit 1; } && \
+	echo "fixtures match fixtures/generate.py"
 
 ## Time a static fixture run against lscpu --sysroot on the same tree (medians).
 bench-static: build

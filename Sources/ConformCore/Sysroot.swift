@@ -8,6 +8,8 @@ public struct Sysroot: Sendable {
     /// Files held in memory, instead of the tree under `root`: the fuzz targets feed the probes thousands
     /// of trees a second this way. `nil` reads the disk.
     let memory: MemoryTree?
+    /// Notes every path read, listed or tested, shared by every copy of a `recording()` sysroot; nil reads only.
+    var recorder: Recorder? = nil
 
     public init(_ root: String) {
         self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
@@ -56,6 +58,7 @@ public struct Sysroot: Sendable {
     }
 
     public func exists(_ relative: String) -> Bool {
+        recorder?.note(relative)
         guard let memory else { return FileManager.default.fileExists(atPath: path(relative)) }
         return memory.files[relative] != nil || memory.folders[relative] != nil
     }
@@ -63,6 +66,7 @@ public struct Sysroot: Sendable {
     /// The file's bytes; from the disk through `InputFile.contents`, so a FIFO in a copied tree is refused
     /// before it blocks the read, and an unreadable file says why.
     func contents(_ relative: String) throws(InputFile.Unreadable) -> Data {
+        recorder?.note(relative)
         guard let memory else { return try InputFile.contents(path(relative)) }
         guard let data = memory.files[relative] else { throw InputFile.Unreadable(reason: "no such file") }
         return data
@@ -132,6 +136,7 @@ public struct Sysroot: Sendable {
 
     /// The names directly inside a folder; nil when there is no such folder.
     func entries(_ relative: String) -> [String]? {
+        recorder?.note(relative)
         guard let memory else { return try? FileManager.default.contentsOfDirectory(atPath: path(relative)) }
         return memory.folders[relative].map(Array.init)
     }

@@ -1,34 +1,22 @@
 import ConformCore
-import Foundation
 
 /// The files the host probes read, so `conform capture` can copy exactly them into a fixture.
 public enum HostCapture {
-    static let cpuFiles = ["online", "possible", "present", "smt/active", "smt/control"]
-    /// Package masks included: older kernels write no lists, and lscpu reads the masks, so a capture reads the same
-    /// with either tool.
-    static let cpuTopologyFiles =
-        ["core_id", "physical_package_id", "die_id", "thread_siblings_list", "thread_siblings", "core_cpus_list"]
-        + TopologyProbe.packageListFiles + TopologyProbe.packageMaskFiles
-    static let nodeFiles = ["online", "possible", "has_cpu", "has_memory", "has_normal_memory"]
-    static let perNodeFiles = ["cpulist", "cpumap", "distance", "meminfo"]
-    static let otherFiles = [
-        "\(TuningProbe.thpDirectory)/enabled", "\(TuningProbe.thpDirectory)/defrag", TuningProbe.numaBalancingFile,
-        "proc/cpuinfo", "proc/meminfo", "proc/sys/kernel/osrelease", "sys/class/dmi/id/bios_date",
-    ]
-
-    /// Paths relative to the sysroot, of the files that exist there.
+    /// Paths relative to the sysroot of the regular files the host probes read there, ascending.
+    ///
+    /// The probes run on a recording copy of the sysroot, so the list is what they read on this tree, not a second
+    /// list to keep in step with them. Folders they list or test are not copied; the files in them they read are,
+    /// and those recreate the folders in the copy.
     public static func files(in sysroot: Sysroot) -> [String] {
-        let cpu = TopologyProbe.cpuDirectory
-        let node = TopologyProbe.nodeDirectory
-        var candidates = cpuFiles.map { "\(cpu)/\($0)" } + nodeFiles.map { "\(node)/\($0)" } + otherFiles
-        for number in (try? sysroot.numberedEntries(cpu, prefix: "cpu")) ?? [] {
-            candidates.append("\(cpu)/cpu\(number)/online")
-            candidates.append("\(cpu)/cpu\(number)/cpufreq/scaling_governor")
-            candidates += cpuTopologyFiles.map { "\(cpu)/cpu\(number)/topology/\($0)" }
-        }
-        for number in (try? sysroot.numberedEntries(node, prefix: "node")) ?? [] {
-            candidates += perNodeFiles.map { "\(node)/node\(number)/\($0)" }
-        }
-        return candidates.filter(sysroot.exists)
+        let recording = sysroot.recording()
+        probe(recording)
+        return recording.recordedPaths.filter(sysroot.isRegularFile)
+    }
+
+    /// Every read a run makes of a host's sysroot: the facts the checks judge, and what a baseline records of the
+    /// machine beside them.
+    static func probe(_ sysroot: Sysroot) {
+        let facts = HostProbe(sysroot: sysroot).probe()
+        _ = HostEnvironment.probe(sysroot: sysroot, facts: facts)
     }
 }

@@ -87,7 +87,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
     }
 
     func testTheCheckedInBaselinesMatchTheirFixtures() throws {
-        for profile in ["mac-numa", "single-numa", "distributed"] {
+        for profile in profileNames {
             let hosts = try FileManager.default.contentsOfDirectory(
                 atPath: repositoryRoot.appendingPathComponent("fixtures/\(profile)/hosts").path)
             for host in hosts {
@@ -233,7 +233,7 @@ final class NightlyTests: XCTestCase, ConformBinary {
     /// node_exporter's textfile collector drops a file with a series twice, and a baseline keys facts by
     /// (host, id, subject): every result of every fixture must be unique, and the file must parse.
     func testEveryResultIsOneSeriesAndThePromFileParses() throws {
-        for profile in ["mac-numa", "single-numa", "distributed"] {
+        for profile in profileNames {
             let out = try temporaryDirectory()
             _ = try conform([
                 "run", "--profile", profile, "--fixture",

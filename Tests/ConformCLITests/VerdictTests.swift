@@ -14,7 +14,9 @@ final class VerdictTests: XCTestCase, ConformBinary {
 
     func testLintRunsThroughTheCommandLineForEveryProfile() throws {
         // mac-numa's and distributed's designs have defects of their own (see README); single-numa has none.
-        for (profile, status) in [("mac-numa", Int32(1)), ("single-numa", 0), ("distributed", 1)] {
+        let statuses: [String: Int32] = ["mac-numa": 1, "single-numa": 0, "distributed": 1]
+        XCTAssertEqual(statuses.keys.sorted(), profileNames, "an expected lint status for every profile in checks/")
+        for (profile, status) in statuses {
             let out = try temporaryDirectory()
             let outcome = try conform(["lint", "--profile", profile, "--out", out.path])
             XCTAssertEqual(outcome.status, status, profile + outcome.stdout + outcome.stderr)

@@ -5,6 +5,12 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+/// Every profile in checks/, ascending: each has its fixture in fixtures/<profile>. A test about every profile
+/// loops over these, so a new profile is covered without editing the test.
+let profileNames: [String] =
+    ((try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("checks").path)) ?? [])
+    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(".yaml".count)) }.sorted()
+
 /// A fresh temporary directory, removed when the test ends.
 func temporaryDirectory(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("conform-tests-\(UUID().uuidString)")
