@@ -66,7 +66,7 @@ let package = Package(
         // Child processes for the tests that start programs: posix_spawn, waitpid and a deadline.
         .target(name: "ConformTestSupport", path: "Tests/Support"),
         .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore", "ConformTestSupport"]),
-        .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore"]),
+        .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),

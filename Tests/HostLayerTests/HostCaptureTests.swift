@@ -1,4 +1,5 @@
 import ConformCore
+import ConformTestSupport
 import Foundation
 import HostLayer
 import XCTest
@@ -71,8 +72,30 @@ final class HostCaptureTests: XCTestCase {
             XCTAssertTrue(files.contains(expected), expected)
         }
         XCTAssertFalse(files.contains("sys/devices/system/cpu"), "a folder listed is not a file to copy")
-        XCTAssertFalse(files.contains("sys/devices/system/cpu/possible"), "no probe reads it")
+        XCTAssertFalse(
+            files.contains("sys/devices/system/cpu/cpu0/cpufreq/scaling_available_governors"),
+            "neither a probe nor lscpu reads it")
+        XCTAssertTrue(files.contains("sys/devices/system/cpu/possible"), "lscpu cannot read a tree without it")
         XCTAssertFalse(files.contains { $0.hasPrefix("proc/4000/") || $0.hasPrefix("run/") })
+    }
+
+    /// Beside what the probes read, the package lists lscpu reads: `lscpu --sysroot` says the same of a capture
+    /// as of its original.
+    func testLscpuReadsACaptureAsTheOriginal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lscpu") else {
+            throw XCTSkip("lscpu is not installed (make setup installs util-linux)")
+        }
+        // A real machine's dump: lscpu 2.38 crashes (exit 139) on the generated fixture trees, original or copy.
+        let source = Sysroot(realWorld.appendingPathComponent("2x-xeon-silver-4108").path)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("conform-lscpu-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let files = HostCapture.files(in: source)
+        XCTAssertTrue(files.contains("sys/devices/system/cpu/cpu0/topology/package_cpus_list"))
+        for file in files { XCTAssertTrue(try source.copy(file, into: copy), file) }
+        let original = try runCommand("/usr/bin/lscpu", ["--sysroot", source.shown])
+        let captured = try runCommand("/usr/bin/lscpu", ["--sysroot", copy.path])
+        XCTAssertEqual(original.status, 0, original.stderr)
+        XCTAssertEqual(captured.stdout, original.stdout)
     }
 
     func testATreeWithoutSysfsCapturesNothing() throws {
