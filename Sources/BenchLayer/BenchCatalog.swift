@@ -134,8 +134,8 @@ struct BenchChecks: Sendable {
                         .skip, subject: subject, message: "no local figure for node\(remote.cpuNode) to compare with")
                 }
                 let ratio = remote.bestGBps / local.bestGBps
-                let ratioMeasurement = Measurement(
-                    name: "mem.triad.cpu\(remote.cpuNode).mem\(remote.memNode).ratio", value: ratio, unit: "ratio")
+                let ratioMeasurement = MeasuredValue(
+                    name: "mem.triad.cpu\(remote.cpuNode).mem\(remote.memNode).ratio", value: ratio, unit: .ratio)
                 if ratio >= 0.95 {
                     return Finding(
                         .warn, subject: subject, observed: String(format: "%.2f", ratio),
@@ -175,7 +175,8 @@ struct BenchChecks: Sendable {
             }
             return result.evaluate { result in
                 let value = write ? result.writeMBps : result.readMBps
-                let measurement = Measurement(name: write ? "disk.write" : "disk.read", value: value, unit: "MB/s")
+                let measurement = MeasuredValue(
+                    name: write ? "disk.write" : "disk.read", value: value, unit: .megabytesPerSecond)
                 let ceiling = DiskBenchmark.ceilingMBps(disk.media)
                 if DiskBenchmark.isCacheHit(value, media: disk.media) {
                     return [

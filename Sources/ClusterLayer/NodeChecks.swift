@@ -111,7 +111,7 @@ struct NodeChecks: Sendable {
                             + unreadable.prefix(4).joined(separator: "; ") + " is not a Kubernetes quantity")
                 }
                 var problems: [String] = []
-                var measurements: [ConformCore.Measurement] = []
+                var measurements: [MeasuredValue] = []
                 var summary: [String] = []
                 for resource in ["cpu", "memory"] {
                     guard let allocatable = node.status?.allocatable?[resource].flatMap(Quantity.init(parsing:))?.value,
@@ -132,13 +132,13 @@ struct NodeChecks: Sendable {
                         "\(resource) \(Self.amount(requested, resource)) of \(Self.amount(allocatable, resource))"
                             + (unbounded > 0 ? " (\(unbounded) pod(s) without a \(resource) limit)" : ""))
                     measurements.append(
-                        ConformCore.Measurement(
+                        MeasuredValue(
                             name: "k8s.\(node.name).\(resource).limits-ratio", value: limits / allocatable,
-                            unit: "ratio"))
+                            unit: .ratio))
                     measurements.append(
-                        ConformCore.Measurement(
+                        MeasuredValue(
                             name: "k8s.\(node.name).\(resource).requests-ratio", value: requested / allocatable,
-                            unit: "ratio"))
+                            unit: .ratio))
                 }
                 return Finding(
                     problems.isEmpty ? .pass : .fail, subject: node.name, expected: "requests ≤ allocatable",

@@ -117,7 +117,7 @@ struct WorkloadChecks: Sendable {
                 message: skew <= 1
                     ? "spread across \(key): \(observed)" : "uneven across \(key) (skew \(skew)): \(observed)",
                 measurements: [
-                    ConformCore.Measurement(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: "pods")
+                    MeasuredValue(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: .pods)
                 ])
         }
     }

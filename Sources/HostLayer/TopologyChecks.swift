@@ -215,7 +215,7 @@ struct TopologyChecks: Sendable {
                         expected: declared.map { gib($0) } ?? "",
                         message: "node\(node.id)/meminfo is not exposed by this kernel: memory per node unknown")
                 }
-                let measurement = Measurement(name: "host.node\(node.id).memory", value: observed, unit: "GiB")
+                let measurement = MeasuredValue(name: "host.node\(node.id).memory", value: observed, unit: .gibibytes)
                 guard let declared else {
                     // Memory-less nodes are real (CPU-only sockets, CXL and HBM layouts), and so are missing
                     // DIMMs: without a design to compare with, a node without memory is worth a look, not a failure.

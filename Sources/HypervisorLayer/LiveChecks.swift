@@ -81,7 +81,8 @@ struct LiveChecks: Sendable {
                 $0 + Double($1)
             }
             let share = total > 0 ? offNode / total * 100 : 0
-            let measurement = Measurement(name: "hv.\(domain.name).memory.off-node", value: share, unit: "%")
+            let measurement = MeasuredValue(
+                name: "hv.\(domain.name).memory.off-node", value: share, unit: .percent, direction: .lower)
             var problems: [String] = []
             if !live.memsAllowed.isSubset(of: nodeset) { problems.append("Mems_allowed_list is \(live.memsAllowed)") }
             if share > Self.offNodeLimitPercent {

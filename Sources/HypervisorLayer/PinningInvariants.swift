@@ -182,7 +182,8 @@ public struct PinningInvariants: Sendable {
                         + (needed <= capacity
                             ? "fits in \(Self.gib(capacity))"
                             : "exceeds its \(Self.gib(capacity)) by \(Self.gib(needed - capacity))"),
-                    measurements: [Measurement(name: "hv.node\(node.id).memory.bound", value: used, unit: "GiB")]))
+                    measurements: [MeasuredValue(name: "hv.node\(node.id).memory.bound", value: used, unit: .gibibytes)]
+                ))
         }
         let unbound = placements.filter { $0.strictNodes == nil }
         if !unbound.isEmpty && !findings.contains(where: { $0.status == .error }) {

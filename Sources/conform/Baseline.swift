@@ -116,7 +116,9 @@ extension Conform.BaselineCommand {
             for name in baseline.measurements.keys.sorted() {
                 guard let stats = baseline.measurements[name] else { continue }
                 print(
-                    String(format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit, stats.spread * 100))
+                    String(
+                        format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit.rawValue,
+                        stats.spread * 100))
             }
             print("facts:")
             for name in baseline.facts.keys.sorted() { print("  \(name): \(baseline.facts[name] ?? "")") }
