@@ -149,6 +149,7 @@ public enum HypervisorCatalog {
                 Finding(
                     .error, subject: name, expected: "a domain conform can read",
                     observed: facts.domainErrors[name].map(\.reason) ?? "",
+                    observedValue: .text(facts.domainErrors[name].map(\.reason) ?? ""),
                     message: "cannot read domain '\(name)': \(facts.domainErrors[name].map(\.description) ?? "")")
             }
         }
