@@ -6,7 +6,7 @@ public struct BenchDocument: Encodable {
     public var schema = "conform.bench/v1"
     public var benchmark: String
     public var parameters: [String: Parameter]
-    public var measurements: [Measurement]
+    public var measurements: [MeasuredValue]
 
     /// A parameter's value as JSON writes it: numbers as numbers, flags as booleans.
     public enum Parameter: Encodable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
@@ -32,7 +32,7 @@ public struct BenchDocument: Encodable {
         }
     }
 
-    public init(benchmark: String, parameters: [String: Parameter], measurements: [Measurement]) {
+    public init(benchmark: String, parameters: [String: Parameter], measurements: [MeasuredValue]) {
         self.benchmark = benchmark
         self.parameters = parameters
         self.measurements = measurements
@@ -47,11 +47,12 @@ public struct BenchDocument: Encodable {
 
 extension MemoryCell {
     /// The best figure under DESIGN.md's name, the median beside it, and the off-node page share.
-    public var measurements: [Measurement] {
+    public var measurements: [MeasuredValue] {
         [
-            Measurement(name: measurementName, value: bestGBps, unit: "GB/s"),
-            Measurement(name: "\(measurementName).median", value: medianGBps, unit: "GB/s"),
-            Measurement(name: "\(measurementName).off-node", value: offNodeShare * 100, unit: "%"),
+            MeasuredValue(name: measurementName, value: bestGBps, unit: .gigabytesPerSecond),
+            MeasuredValue(name: "\(measurementName).median", value: medianGBps, unit: .gigabytesPerSecond),
+            MeasuredValue(
+                name: "\(measurementName).off-node", value: offNodeShare * 100, unit: .percent, direction: .lower),
         ]
     }
 }

@@ -59,10 +59,10 @@ public struct DiskBenchmark: Sendable {
             self.file = file
         }
 
-        public var measurements: [Measurement] {
+        public var measurements: [MeasuredValue] {
             [
-                Measurement(name: "disk.write", value: writeMBps, unit: "MB/s"),
-                Measurement(name: "disk.read", value: readMBps, unit: "MB/s"),
+                MeasuredValue(name: "disk.write", value: writeMBps, unit: .megabytesPerSecond),
+                MeasuredValue(name: "disk.read", value: readMBps, unit: .megabytesPerSecond),
             ]
         }
     }

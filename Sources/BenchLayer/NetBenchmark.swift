@@ -40,10 +40,11 @@ public struct NetBenchmark: Sendable {
             self.upload = upload
         }
 
-        public var measurements: [Measurement] {
+        public var measurements: [MeasuredValue] {
             [
-                Measurement(name: upload ? "net.upload" : "net.download", value: goodputMBps, unit: "MB/s"),
-                Measurement(name: "net.ttfb", value: timeToFirstByteMs, unit: "ms"),
+                MeasuredValue(
+                    name: upload ? "net.upload" : "net.download", value: goodputMBps, unit: .megabytesPerSecond),
+                MeasuredValue(name: "net.ttfb", value: timeToFirstByteMs, unit: .milliseconds),
             ]
         }
     }

@@ -43,12 +43,16 @@ extension BenchCatalog {
         remediation: "Give the transfer a budget the link can meet (bytes / TCP goodput), a faster link, or less data.",
         rationale: "A budget above the link's TCP goodput (about 94 % of line rate) fails every night it is measured.")
 
+    /// The checks only `conform lint` runs, with how each is evaluated.
+    static let lintTable: [CatalogEntry<TransferBudgetLint>] = [
+        CatalogEntry(transferBudget) { $0.findings() }
+    ]
+
     /// The checks only `conform lint` runs.
-    public static let lintOnly = [transferBudget]
+    public static let lintOnly: [CheckMetadata] = lintTable.metadata()
 
     /// `conform lint`'s bench checks for the host where links start.
     public static func lintChecks(for host: HostSpec, profile: Profile) -> [Check] {
-        let lint = TransferBudgetLint(links: profile.network.filter { $0.from == host.name })
-        return [Check(transferBudget, evaluate: lint.findings)]
+        lintTable.checks(TransferBudgetLint(links: profile.network.filter { $0.from == host.name }))
     }
 }

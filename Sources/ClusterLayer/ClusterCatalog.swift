@@ -5,9 +5,7 @@ public enum ClusterCatalog {
     static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
         -> CheckMetadata
     {
-        CheckMetadata(
-            id: id, layer: .cluster, title: title, severity: severity, tags: ["kubernetes"], remediation: remediation,
-            rationale: rationale)
+        .entry(.cluster, id, title, severity, tags: ["kubernetes"], remediation: remediation, rationale: rationale)
     }
 
     public static let nodeReady = entry(
@@ -48,21 +46,30 @@ public enum ClusterCatalog {
         remediation: "Lower requests, move workloads, or give the node more CPUs or memory.",
         rationale: "Requests beyond allocatable mean pods that cannot schedule or a node the scheduler overfills.")
 
-    public static let all: [CheckMetadata] = [
-        nodeReady, nodeLabels, nodeTaints, placement, spread, qos, daemonSetCoverage, requestsFit,
+    /// What the cluster checks judge: the profile's cluster against what the API shows.
+    struct Inputs: Sendable {
+        let nodes: NodeChecks
+        let workloads: WorkloadChecks
+    }
+
+    /// Every cluster check in report order, with how it is evaluated.
+    static let table: [CatalogEntry<Inputs>] = [
+        CatalogEntry(nodeReady) { $0.nodes.ready() },
+        CatalogEntry(nodeLabels) { $0.nodes.labels() },
+        CatalogEntry(nodeTaints) { $0.nodes.taints() },
+        CatalogEntry(placement) { $0.workloads.placement() },
+        CatalogEntry(spread) { $0.workloads.spread() },
+        CatalogEntry(qos) { $0.workloads.qos() },
+        CatalogEntry(daemonSetCoverage) { $0.workloads.daemonSetCoverage() },
+        CatalogEntry(requestsFit) { $0.nodes.requestsFit() },
     ]
+
+    public static let all: [CheckMetadata] = table.metadata()
 
     /// The cluster checks of a profile against what the cluster shows.
     public static func checks(for cluster: ClusterSpec, facts: ClusterFacts) -> [Check] {
-        let nodes = NodeChecks(spec: cluster, facts: facts)
-        let workloads = WorkloadChecks(spec: cluster, facts: facts)
-        return [
-            Check(nodeReady, evaluate: nodes.ready), Check(nodeLabels, evaluate: nodes.labels),
-            Check(nodeTaints, evaluate: nodes.taints),
-            Check(placement, evaluate: workloads.placement), Check(spread, evaluate: workloads.spread),
-            Check(qos, evaluate: workloads.qos),
-            Check(daemonSetCoverage, evaluate: workloads.daemonSetCoverage),
-            Check(requestsFit, evaluate: nodes.requestsFit),
-        ]
+        table.checks(
+            Inputs(
+                nodes: NodeChecks(spec: cluster, facts: facts), workloads: WorkloadChecks(spec: cluster, facts: facts)))
     }
 }

@@ -18,12 +18,13 @@ struct NodeChecks: Sendable {
             return names.map { name in
                 guard let node = nodes.first(where: { $0.name == name }) else {
                     return Finding(
-                        .fail, subject: name, expected: "Ready", observed: "absent",
+                        .fail, subject: name, expected: "Ready", observed: "absent", observedValue: .text("absent"),
                         message: "node '\(name)' is not in the cluster")
                 }
                 guard let condition = node.readyCondition else {
                     return Finding(
                         .fail, subject: name, expected: "Ready", observed: "no Ready condition",
+                        observedValue: .text("no Ready condition"),
                         message: "the node reports no Ready condition")
                 }
                 let ready = condition.status == "True"
@@ -31,6 +32,7 @@ struct NodeChecks: Sendable {
                 return Finding(
                     ready ? .pass : .fail, subject: name, expected: "Ready",
                     observed: ready ? "Ready" : "NotReady (\(condition.status))",
+                    observedValue: .record(["Ready": .text(condition.status)]),
                     message: ready ? "Ready" : "NotReady\(detail.isEmpty ? "" : ": \(detail)")")
             }
         }
@@ -54,6 +56,12 @@ struct NodeChecks: Sendable {
                 return Finding(
                     wrong.isEmpty ? .pass : .fail, subject: designed.name, expected: expected.joined(separator: ", "),
                     observed: wrong.isEmpty ? expected.joined(separator: ", ") : wrong.joined(separator: ", "),
+                    // The designed keys as the node has them; a missing label is a missing key.
+                    observedValue: .record(
+                        Dictionary(
+                            uniqueKeysWithValues: designed.labels.keys.compactMap { key in
+                                node.labels[key].map { (key, ObservedValue.text($0)) }
+                            })),
                     message: wrong.isEmpty
                         ? "labels as designed"
                         : "labels differ: \(wrong.joined(separator: ", ")), the design has \(expected.joined(separator: ", "))"
@@ -84,7 +92,7 @@ struct NodeChecks: Sendable {
                 if !extra.isEmpty { problems.append("unexpected \(extra.joined(separator: ", "))") }
                 return Finding(
                     problems.isEmpty ? .pass : .fail, subject: designed.name, expected: expectedText,
-                    observed: actualText,
+                    observed: actualText, observedValue: .names(actual),
                     message: problems.isEmpty
                         ? "taints as designed: \(expectedText)" : "taints differ: " + problems.joined(separator: "; "))
             }
@@ -111,7 +119,7 @@ struct NodeChecks: Sendable {
                             + unreadable.prefix(4).joined(separator: "; ") + " is not a Kubernetes quantity")
                 }
                 var problems: [String] = []
-                var measurements: [ConformCore.Measurement] = []
+                var measurements: [MeasuredValue] = []
                 var summary: [String] = []
                 for resource in ["cpu", "memory"] {
                     guard let allocatable = node.status?.allocatable?[resource].flatMap(Quantity.init(parsing:))?.value,
@@ -132,13 +140,13 @@ struct NodeChecks: Sendable {
                         "\(resource) \(Self.amount(requested, resource)) of \(Self.amount(allocatable, resource))"
                             + (unbounded > 0 ? " (\(unbounded) pod(s) without a \(resource) limit)" : ""))
                     measurements.append(
-                        ConformCore.Measurement(
+                        MeasuredValue(
                             name: "k8s.\(node.name).\(resource).limits-ratio", value: limits / allocatable,
-                            unit: "ratio"))
+                            unit: .ratio))
                     measurements.append(
-                        ConformCore.Measurement(
+                        MeasuredValue(
                             name: "k8s.\(node.name).\(resource).requests-ratio", value: requested / allocatable,
-                            unit: "ratio"))
+                            unit: .ratio))
                 }
                 return Finding(
                     problems.isEmpty ? .pass : .fail, subject: node.name, expected: "requests ≤ allocatable",

@@ -58,7 +58,7 @@ struct WorkloadChecks: Sendable {
             let name = "\(workload.namespace)/\(workload.name)"
             guard !pods.isEmpty else {
                 return Finding(
-                    .fail, subject: name, expected: "pods running", observed: "none",
+                    .fail, subject: name, expected: "pods running", observed: "none", observedValue: .record([:]),
                     message: "no pods of \(workload.kind.rawValue) \(name) are running")
             }
             var problems: [String] = []
@@ -85,6 +85,8 @@ struct WorkloadChecks: Sendable {
             return Finding(
                 problems.isEmpty ? .pass : .fail, subject: name, expected: Self.designText(workload),
                 observed: placed.joined(separator: " "),
+                observedValue: .record(
+                    Dictionary(grouping: pods.compactMap(\.spec.nodeName), by: { $0 }).mapValues { .count($0.count) }),
                 message: problems.isEmpty
                     ? "\(pods.count) pod(s) on \(placed.joined(separator: ", "))"
                     : problems.prefix(5).joined(separator: "; "))
@@ -109,15 +111,17 @@ struct WorkloadChecks: Sendable {
             guard domains.count > 1 else {
                 return Finding(
                     .fail, subject: name, expected: "pods across \(key)", observed: observed,
+                    observedValue: .record(counts.mapValues(ObservedValue.count)),
                     message: "the nodes it may run on offer \(domains.count) value(s) of \(key): nothing to spread over"
                 )
             }
             return Finding(
                 skew <= 1 ? .pass : .fail, subject: name, expected: "skew ≤ 1 across \(key)", observed: observed,
+                observedValue: .record(counts.mapValues(ObservedValue.count)),
                 message: skew <= 1
                     ? "spread across \(key): \(observed)" : "uneven across \(key) (skew \(skew)): \(observed)",
                 measurements: [
-                    ConformCore.Measurement(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: "pods")
+                    MeasuredValue(name: "k8s.\(workload.name).spread-skew", value: Double(skew), unit: .pods)
                 ])
         }
     }
@@ -160,6 +164,7 @@ struct WorkloadChecks: Sendable {
                 problems.isEmpty ? .pass : .fail, subject: name,
                 expected: workload.intendedQoS?.rawValue ?? "as the API reports",
                 observed: observed.isEmpty ? "no pods" : observed,
+                observedValue: .record(observedClasses.mapValues(ObservedValue.count)),
                 message: problems.isEmpty
                     ? "QoS \(observed.isEmpty ? "as designed" : observed)" : problems.prefix(4).joined(separator: "; "))
         }
@@ -199,7 +204,7 @@ struct WorkloadChecks: Sendable {
             return targets.map { name, daemonSet in
                 guard let daemonSet else {
                     return Finding(
-                        .fail, subject: name, expected: "present", observed: "absent",
+                        .fail, subject: name, expected: "present", observed: "absent", observedValue: .text("absent"),
                         message: "DaemonSet \(name) does not exist")
                 }
                 let template = daemonSet.spec.template.spec
@@ -215,7 +220,11 @@ struct WorkloadChecks: Sendable {
                 return Finding(
                     ok ? .pass : .fail, subject: name,
                     expected: "desired = ready = \(matching.count) (\(matching.map(\.name).joined(separator: ", ")))",
-                    observed: observed, message: ok ? "a ready pod on each of its \(matching.count) node(s)" : observed)
+                    observed: observed,
+                    observedValue: .record([
+                        "desired": .count(desired), "ready": .count(ready), "matching nodes": .count(matching.count),
+                    ]),
+                    message: ok ? "a ready pod on each of its \(matching.count) node(s)" : observed)
             }
         }
     }

@@ -31,19 +31,6 @@ public enum Status: String, Codable, Sendable, CaseIterable {
     case waived
 }
 
-/// A number a check measured, with its unit.
-public struct Measurement: Codable, Sendable, Equatable {
-    public let name: String
-    public let value: Double
-    public let unit: String
-
-    public init(name: String, value: Double, unit: String) {
-        self.name = name
-        self.value = value
-        self.unit = unit
-    }
-}
-
 /// What a check is, independent of any run: the catalog entry `conform checks` lists.
 public struct CheckMetadata: Sendable, Equatable {
     public let id: String
@@ -82,18 +69,22 @@ public struct Finding: Sendable, Equatable {
     public var status: Status
     public var subject: String?
     public var expected: String
+    /// What was observed, for people: reports print it and may word it as they like.
     public var observed: String
+    /// What was observed, as a value a baseline compares (nil: the display text is all there is).
+    public var observedValue: ObservedValue?
     public var message: String
-    public var measurements: [Measurement]
+    public var measurements: [MeasuredValue]
 
     public init(
         _ status: Status, subject: String? = nil, expected: String = "", observed: String = "",
-        message: String, measurements: [Measurement] = []
+        observedValue: ObservedValue? = nil, message: String, measurements: [MeasuredValue] = []
     ) {
         self.status = status
         self.subject = subject
         self.expected = expected
         self.observed = observed
+        self.observedValue = observedValue
         self.message = message
         self.measurements = measurements
     }
@@ -109,10 +100,12 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var severity: Severity
     public var expected: String
     public var observed: String
+    /// The finding's observed value, for baselines only: results.json writes `observed`, its display text.
+    public var observedValue: ObservedValue?
     public var message: String
     public var remediation: String
     public var durationSeconds: Double
-    public var measurements: [Measurement]
+    public var measurements: [MeasuredValue]
 
     public init(metadata: CheckMetadata, host: String, finding: Finding, durationSeconds: Double) {
         id = metadata.id
@@ -124,6 +117,7 @@ public struct CheckResult: Codable, Sendable, Equatable {
         // Every report, baseline and history line is made of results: masking here covers them all.
         expected = Redaction.redact(finding.expected)
         observed = Redaction.redact(finding.observed)
+        observedValue = finding.observedValue?.redacted
         message = Redaction.redact(finding.message)
         remediation = metadata.remediation
         self.durationSeconds = durationSeconds

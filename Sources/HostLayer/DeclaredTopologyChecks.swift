@@ -96,8 +96,13 @@ extension HostCatalog {
             "A design whose own numbers disagree cannot be provisioned as written; lint finds it before a machine is bought."
     )
 
+    /// The checks only `conform lint` runs, with how each is evaluated.
+    static let lintTable: [CatalogEntry<DeclaredTopologyChecks>] = [
+        CatalogEntry(declaredTopology) { $0.findings() }
+    ]
+
     /// The checks only `conform lint` runs.
-    public static let lintOnly = [declaredTopology]
+    public static let lintOnly: [CheckMetadata] = lintTable.metadata()
 
     /// `conform lint`'s host checks: the declared topology against itself and the pins of `spec`'s VMs.
     public static func lintChecks(for spec: HostSpec, profile: Profile) -> [Check] {
@@ -106,7 +111,6 @@ extension HostCatalog {
             let pins = definition.tuning?.vcpuPins ?? []
             pinned[definition.name] = pins.reduce(definition.tuning?.emulatorCPUs ?? .empty) { $0.union($1) }
         }
-        let checks = DeclaredTopologyChecks(spec: spec.topology, pinnedCPUs: pinned)
-        return [Check(declaredTopology, evaluate: checks.findings)]
+        return lintTable.checks(DeclaredTopologyChecks(spec: spec.topology, pinnedCPUs: pinned))
     }
 }

@@ -5,9 +5,7 @@ public enum HostCatalog {
     static func entry(
         _ id: String, _ title: String, _ severity: Severity, tags: [String], remediation: String, rationale: String
     ) -> CheckMetadata {
-        CheckMetadata(
-            id: id, layer: .host, title: title, severity: severity, tags: tags, remediation: remediation,
-            rationale: rationale)
+        .entry(.host, id, title, severity, tags: tags, remediation: remediation, rationale: rationale)
     }
 
     static let topologyRemediation =
@@ -68,24 +66,41 @@ public enum HostCatalog {
         remediation: "`sysctl -w kernel.numa_balancing=0` and persist it in /etc/sysctl.d/.",
         rationale: "The design places memory explicitly; automatic balancing migrates pages behind its back.")
 
-    /// Every host check in report order.
-    public static let all: [CheckMetadata] = [
-        nodes, sockets, cores, threads, cpulist, siblings, distances, memory, cpuModel, governor, thpEnabled,
-        thpDefrag, numaBalancing,
+    /// What the host checks judge: the profile's expectations for one host against what its probe found.
+    struct Inputs: Sendable {
+        let topology: TopologyChecks
+        let tuning: TuningChecks
+        let cpuModel: String?
+
+        init(spec: HostSpec, facts: HostFacts) {
+            topology = TopologyChecks(spec: spec.topology, facts: facts.topology)
+            tuning = TuningChecks(spec: spec.tuning, facts: facts)
+            cpuModel = spec.topology.cpuModel
+        }
+    }
+
+    /// Every host check in report order, with how it is evaluated.
+    static let table: [CatalogEntry<Inputs>] = [
+        CatalogEntry(nodes) { $0.topology.nodes() },
+        CatalogEntry(sockets) { $0.topology.sockets() },
+        CatalogEntry(cores) { $0.topology.cores() },
+        CatalogEntry(threads) { $0.topology.threads() },
+        CatalogEntry(cpulist) { $0.topology.cpulist() },
+        CatalogEntry(siblings) { $0.topology.siblings() },
+        CatalogEntry(distances) { $0.topology.distances() },
+        CatalogEntry(memory) { $0.topology.memory() },
+        CatalogEntry(cpuModel) { $0.tuning.cpuModel(expected: $0.cpuModel) },
+        CatalogEntry(governor) { $0.tuning.governor() },
+        CatalogEntry(thpEnabled) { $0.tuning.thpEnabled() },
+        CatalogEntry(thpDefrag) { $0.tuning.thpDefrag() },
+        CatalogEntry(numaBalancing) { $0.tuning.numaBalancing() },
     ]
+
+    /// Every host check in report order.
+    public static let all: [CheckMetadata] = table.metadata()
 
     /// The host checks for one host: the profile's expectations against what its probe found.
     public static func checks(for spec: HostSpec, facts: HostFacts) -> [Check] {
-        let topology = TopologyChecks(spec: spec.topology, facts: facts.topology)
-        let tuning = TuningChecks(spec: spec.tuning, facts: facts)
-        return [
-            Check(nodes, evaluate: topology.nodes), Check(sockets, evaluate: topology.sockets),
-            Check(cores, evaluate: topology.cores), Check(threads, evaluate: topology.threads),
-            Check(cpulist, evaluate: topology.cpulist), Check(siblings, evaluate: topology.siblings),
-            Check(distances, evaluate: topology.distances), Check(memory, evaluate: topology.memory),
-            Check(cpuModel, evaluate: { tuning.cpuModel(expected: spec.topology.cpuModel) }),
-            Check(governor, evaluate: tuning.governor), Check(thpEnabled, evaluate: tuning.thpEnabled),
-            Check(thpDefrag, evaluate: tuning.thpDefrag), Check(numaBalancing, evaluate: tuning.numaBalancing),
-        ]
+        table.checks(Inputs(spec: spec, facts: facts))
     }
 }

@@ -16,7 +16,7 @@ struct TopologyChecks: Sendable {
             }
             return [
                 Finding(
-                    count > 0 ? .pass : .fail, observed: "\(count)",
+                    count > 0 ? .pass : .fail, observed: "\(count)", observedValue: .count(count),
                     message: count > 0
                         ? "\(count) NUMA node(s) (\(observed)); the profile declares no count" : "no NUMA node found")
             ]
@@ -43,7 +43,7 @@ struct TopologyChecks: Sendable {
                 return [
                     Finding(
                         .warn, expected: spec.threadsPerCore.map(String.init) ?? "",
-                        observed: "\(topology.threadsPerCore)",
+                        observed: "\(topology.threadsPerCore)", observedValue: .count(topology.threadsPerCore),
                         message:
                             "cores have different thread counts (SMT partly off?): \(uneven.prefix(8).joined(separator: " "))"
                     )
@@ -63,9 +63,10 @@ struct TopologyChecks: Sendable {
                     expected == topology.onlineCPUs
                         ? Finding(
                             .pass, subject: "online", expected: "\(expected)", observed: "\(topology.onlineCPUs)",
-                            message: "online CPUs \(expected)")
+                            observedValue: .cpus(topology.onlineCPUs), message: "online CPUs \(expected)")
                         : Finding(
                             .fail, subject: "online", expected: "\(expected)", observed: "\(topology.onlineCPUs)",
+                            observedValue: .cpus(topology.onlineCPUs),
                             message:
                                 "online CPUs differ: missing \(expected.subtracting(topology.onlineCPUs).description.orNone), "
                                 + "extra \(topology.onlineCPUs.subtracting(expected).description.orNone)"))
@@ -77,7 +78,7 @@ struct TopologyChecks: Sendable {
                     findings.append(
                         Finding(
                             declared == observed ? .pass : .fail, subject: "node\(node.id)", expected: "\(declared)",
-                            observed: "\(observed)",
+                            observed: "\(observed)", observedValue: .cpus(observed),
                             message: declared == observed
                                 ? "node\(node.id) has CPUs \(declared)"
                                 : "node\(node.id) has CPUs \(observed.description.orNone), the design says \(declared)")
@@ -88,7 +89,8 @@ struct TopologyChecks: Sendable {
                 findings.append(
                     Finding(
                         .fail, subject: "node\(declared.id)", expected: declared.cpus.map { "\($0)" } ?? "present",
-                        observed: "absent", message: "node\(declared.id) does not exist on this host"))
+                        observed: "absent", observedValue: .text("absent"),
+                        message: "node\(declared.id) does not exist on this host"))
             }
             findings.append(contentsOf: coverage(topology))
             return findings
@@ -108,12 +110,13 @@ struct TopologyChecks: Sendable {
                 Finding(
                     .fail, expected: "every online CPU in exactly one node",
                     observed: "in no node: \(orphans.description.orNone); in several: \(shared.description.orNone)",
+                    observedValue: .record(["in no node": .cpus(orphans), "in several": .cpus(shared)]),
                     message: "the node CPU lists do not partition the online CPUs")
             ]
         }
         return [
             Finding(
-                .pass, observed: "\(topology.onlineCPUs)",
+                .pass, observed: "\(topology.onlineCPUs)", observedValue: .cpus(topology.onlineCPUs),
                 message:
                     "the \(topology.nodes.count) node CPU list(s) partition the \(topology.onlineCPUs.count) online CPUs"
             )
@@ -123,6 +126,7 @@ struct TopologyChecks: Sendable {
     func siblings() -> [Finding] {
         facts.evaluate { topology in
             let observedGroups = Set(topology.siblings)
+            let observedValue = ObservedValue.list(topology.siblings.map(ObservedValue.cpus))
             let observedText =
                 topology.siblings.prefix(4).map(\.description).joined(separator: " ")
                 + (topology.siblings.count > 4 ? " …" : "")
@@ -135,6 +139,7 @@ struct TopologyChecks: Sendable {
                     return [
                         Finding(
                             .fail, expected: "CPU n with n+\(offset)", observed: observedText,
+                            observedValue: observedValue,
                             message:
                                 "SMT siblings are not paired n/n+\(offset): \(wrong.prefix(6).map(\.description).joined(separator: " "))"
                         )
@@ -142,7 +147,7 @@ struct TopologyChecks: Sendable {
                 }
                 return [
                     Finding(
-                        .pass, expected: "CPU n with n+\(offset)", observed: observedText,
+                        .pass, expected: "CPU n with n+\(offset)", observed: observedText, observedValue: observedValue,
                         message: "\(topology.siblings.count) cores, siblings paired n/n+\(offset)")
                 ]
             }
@@ -154,12 +159,13 @@ struct TopologyChecks: Sendable {
                     Finding(
                         .fail, expected: "each core's threads in one node",
                         observed: split.prefix(6).map(\.description).joined(separator: " "),
+                        observedValue: .list(split.map(ObservedValue.cpus)),
                         message: "SMT sibling groups span NUMA nodes: the topology is misreported")
                 ]
             }
             return [
                 Finding(
-                    .pass, observed: observedText,
+                    .pass, observed: observedText, observedValue: observedValue,
                     message: "\(topology.siblings.count) sibling groups, each within one node")
             ]
         }
@@ -182,7 +188,7 @@ struct TopologyChecks: Sendable {
                 return [
                     Finding(
                         expected == matrix ? .pass : .fail, expected: matrixText(expected),
-                        observed: matrixText(matrix),
+                        observed: matrixText(matrix), observedValue: matrixValue(matrix),
                         message: expected == matrix
                             ? "distances as designed" : "the distance table differs from the design")
                 ]
@@ -198,6 +204,7 @@ struct TopologyChecks: Sendable {
             return [
                 Finding(
                     symmetric && localSmallest ? .pass : .warn, observed: matrixText(matrix),
+                    observedValue: matrixValue(matrix),
                     message: symmetric && localSmallest
                         ? "distance table is symmetric with local nodes nearest"
                         : "the distance table is asymmetric or a remote node looks nearer than the local one")
@@ -215,7 +222,7 @@ struct TopologyChecks: Sendable {
                         expected: declared.map { gib($0) } ?? "",
                         message: "node\(node.id)/meminfo is not exposed by this kernel: memory per node unknown")
                 }
-                let measurement = Measurement(name: "host.node\(node.id).memory", value: observed, unit: "GiB")
+                let measurement = MeasuredValue(name: "host.node\(node.id).memory", value: observed, unit: .gibibytes)
                 guard let declared else {
                     // Memory-less nodes are real (CPU-only sockets, CXL and HBM layouts), and so are missing
                     // DIMMs: without a design to compare with, a node without memory is worth a look, not a failure.
@@ -245,6 +252,7 @@ struct TopologyChecks: Sendable {
     func compare(_ expected: Int, _ observed: Int, what: String, detail: String = "") -> Finding {
         Finding(
             expected == observed ? .pass : .fail, expected: "\(expected)", observed: "\(observed)",
+            observedValue: .count(observed),
             message: expected == observed
                 ? "\(observed) \(what)\(detail.isEmpty ? "" : " (\(detail))")"
                 : "\(observed) \(what), the design has \(expected)")
@@ -253,12 +261,17 @@ struct TopologyChecks: Sendable {
     func countFinding(_ expected: Int?, _ observed: Int, what: String) -> Finding {
         if let expected { return compare(expected, observed, what: what) }
         return Finding(
-            observed > 0 ? .pass : .fail, observed: "\(observed)",
+            observed > 0 ? .pass : .fail, observed: "\(observed)", observedValue: .count(observed),
             message: "\(observed) \(what); the profile declares no count")
     }
 
     func matrixText(_ matrix: [[Int]]) -> String {
         matrix.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " / ")
+    }
+
+    /// The distance table as rows of numbers, by node.
+    func matrixValue(_ matrix: [[Int]]) -> ObservedValue {
+        .list(matrix.map { .list($0.map(ObservedValue.count)) })
     }
 
     func gib(_ value: Double) -> String { "\(value.formatted1) GiB" }

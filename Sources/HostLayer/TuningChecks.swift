@@ -9,20 +9,26 @@ struct TuningChecks: Sendable {
     func governor() -> [Finding] {
         facts.governor.evaluate { governors in
             let observed = governors.summary
+            let observedValue = ObservedValue.record(governors.byGovernor.mapValues(ObservedValue.cpus))
             if let expected = spec.governor {
                 let others = governors.byGovernor.filter { $0.key != expected }
                 if others.isEmpty {
                     return [
                         Finding(
-                            .pass, expected: expected, observed: observed, message: "every online CPU uses \(expected)")
+                            .pass, expected: expected, observed: observed, observedValue: observedValue,
+                            message: "every online CPU uses \(expected)")
                     ]
                 }
                 let offenders = others.keys.sorted().map { "\(others[$0] ?? .empty) use \($0)" }.joined(separator: "; ")
-                return [Finding(.fail, expected: expected, observed: observed, message: "CPUs \(offenders)")]
+                return [
+                    Finding(
+                        .fail, expected: expected, observed: observed, observedValue: observedValue,
+                        message: "CPUs \(offenders)")
+                ]
             }
             return [
                 Finding(
-                    governors.byGovernor.count == 1 ? .pass : .warn, observed: observed,
+                    governors.byGovernor.count == 1 ? .pass : .warn, observed: observed, observedValue: observedValue,
                     message: governors.byGovernor.count == 1
                         ? "one governor on every CPU: \(observed)" : "CPUs run different governors: \(observed)")
             ]
@@ -43,13 +49,14 @@ struct TuningChecks: Sendable {
             guard let expected = spec.numaBalancing else {
                 return [
                     Finding(
-                        .pass, observed: "\(mode)",
+                        .pass, observed: "\(mode)", observedValue: .count(mode),
                         message: "kernel.numa_balancing = \(mode)\(multiNode ? "" : " (one node: it has no effect)")")
                 ]
             }
             return [
                 Finding(
                     mode == expected ? .pass : .fail, expected: "\(expected)", observed: "\(mode)",
+                    observedValue: .count(mode),
                     message: mode == expected
                         ? "kernel.numa_balancing = \(mode)"
                         : "kernel.numa_balancing = \(mode), the design sets \(expected)")
@@ -59,11 +66,13 @@ struct TuningChecks: Sendable {
 
     func cpuModel(expected: String?) -> [Finding] {
         facts.cpuModel.evaluate { model in
-            guard let expected else { return [Finding(.pass, observed: model, message: model)] }
+            guard let expected else {
+                return [Finding(.pass, observed: model, observedValue: .text(model), message: model)]
+            }
             let matches = model.localizedCaseInsensitiveContains(expected)
             return [
                 Finding(
-                    matches ? .pass : .fail, expected: expected, observed: model,
+                    matches ? .pass : .fail, expected: expected, observed: model, observedValue: .text(model),
                     message: matches ? model : "the CPU is '\(model)', the design was sized for '\(expected)'")
             ]
         }
@@ -71,10 +80,12 @@ struct TuningChecks: Sendable {
 
     func choice(_ fact: Probed<String>, expected: String?, what: String) -> [Finding] {
         fact.evaluate { value in
-            guard let expected else { return [Finding(.pass, observed: value, message: "\(what): \(value)")] }
+            guard let expected else {
+                return [Finding(.pass, observed: value, observedValue: .text(value), message: "\(what): \(value)")]
+            }
             return [
                 Finding(
-                    value == expected ? .pass : .fail, expected: expected, observed: value,
+                    value == expected ? .pass : .fail, expected: expected, observed: value, observedValue: .text(value),
                     message: value == expected
                         ? "\(what): \(value)" : "\(what) is \(value), the design sets \(expected)")
             ]

@@ -22,6 +22,7 @@ struct DefinitionChecks: Sendable {
                 return Finding(
                     missing, subject: definition.name, expected: missing == .fail ? "running" : "",
                     observed: missing == .fail ? "not defined" : "",
+                    observedValue: missing == .fail ? .text("not defined") : nil,
                     message: "domain '\(definition.name)' is not defined in \(facts.uri)")
             }
             return body(definition, domain)
@@ -32,7 +33,7 @@ struct DefinitionChecks: Sendable {
         perVM(missing: .fail) { definition, domain in
             Finding(
                 domain.state == "running" ? .pass : .fail, subject: definition.name, expected: "running",
-                observed: domain.state,
+                observed: domain.state, observedValue: .text(domain.state),
                 message: domain.state == "running" ? "defined and running" : "defined but \(domain.state)")
         }
     }
@@ -45,6 +46,8 @@ struct DefinitionChecks: Sendable {
             return Finding(
                 matches ? .pass : .fail, subject: definition.name, expected: "\(definition.vcpuCount)",
                 observed: observed,
+                observedValue: .record(
+                    ["vcpus": .count(domain.vcpus), "online": .count(domain.currentVCPUs ?? domain.vcpus)]),
                 message: matches
                     ? "\(domain.vcpus) vCPUs" : "\(observed) vCPUs, the definition has \(definition.vcpuCount)")
         }
@@ -62,7 +65,7 @@ struct DefinitionChecks: Sendable {
             return Finding(
                 domain.memoryKiB == expectedKiB ? .pass : .fail, subject: definition.name,
                 expected: "\(expectedKiB) KiB",
-                observed: "\(domain.memoryKiB) KiB",
+                observed: "\(domain.memoryKiB) KiB", observedValue: .count(domain.memoryKiB),
                 message: domain.memoryKiB == expectedKiB
                     ? "\(definition.memoryMB) MiB"
                     : "\(domain.memoryKiB / 1024) MiB, the definition has \(definition.memoryMB) MiB")
@@ -86,6 +89,10 @@ struct DefinitionChecks: Sendable {
             return Finding(
                 drift.isEmpty ? .pass : .fail, subject: definition.name, expected: expectedText,
                 observed: drift.isEmpty ? expectedText : drift.joined(separator: "; "),
+                observedValue: .list(
+                    (0..<domain.vcpus).map { vcpu in
+                        domain.allowedCPUs(ofVCPU: vcpu).map(ObservedValue.cpus) ?? .text("unpinned")
+                    }),
                 message: drift.isEmpty
                     ? "all \(designed.count) vCPU pins as designed"
                     : "\(drift.count) vCPU pin(s) differ: " + drift.prefix(6).joined(separator: "; "))
@@ -100,6 +107,7 @@ struct DefinitionChecks: Sendable {
                 expected == configured ? .pass : .fail, subject: definition.name,
                 expected: expected?.description ?? "unpinned",
                 observed: configured?.description ?? "unpinned",
+                observedValue: configured.map(ObservedValue.cpus) ?? .text("unpinned"),
                 message: expected == configured
                     ? "emulator on \(configured?.description ?? "any CPU (unpinned, as designed)")"
                     : "emulatorpin is \(configured?.description ?? "not set"), the definition says \(expected?.description ?? "none")"
@@ -116,6 +124,14 @@ struct DefinitionChecks: Sendable {
             return Finding(
                 expected == configured ? .pass : .fail, subject: definition.name, expected: expected,
                 observed: configured,
+                observedValue: domain.numaMemory.map { memory in
+                    .record(
+                        [
+                            "mode": .text(memory.mode),
+                            memory.nodeset == nil ? "placement" : "nodeset": memory.nodeset.map(ObservedValue.cpus)
+                                ?? .text(memory.placement),
+                        ])
+                } ?? .text("none"),
                 message: expected == configured
                     ? "memory \(configured)" : "numatune memory is \(configured), the definition says \(expected)")
         }

@@ -5,9 +5,7 @@ public enum HypervisorCatalog {
     static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
         -> CheckMetadata
     {
-        CheckMetadata(
-            id: id, layer: .hypervisor, title: title, severity: severity, tags: ["libvirt"], remediation: remediation,
-            rationale: rationale)
+        .entry(.hypervisor, id, title, severity, tags: ["libvirt"], remediation: remediation, rationale: rationale)
     }
 
     static let redefine =
@@ -80,13 +78,59 @@ public enum HypervisorCatalog {
         remediation: "Check `numastat -p <qemu pid>`; restart the VM after fixing the binding to move its pages.",
         rationale: "Pages allocated before a binding, or under pressure, stay remote until moved.")
 
-    public static let all: [CheckMetadata] = [
-        present, readable, vcpus, memory, vcpupinExpected, vcpupinSingle, vcpupinNodeLocal, vcpupinExclusive,
-        vcpupinSiblings,
-        emulatorpinExpected, emulatorpinDisjoint, numatuneStrict, memoryFitsNode, liveVCPUAffinity,
-        liveEmulatorAffinity,
-        liveMemoryPlacement,
+    /// What the hypervisor checks judge. A run has the definitions and live truth (`run`); `conform lint` has
+    /// only the invariants, over the profile's own definitions.
+    struct Inputs: Sendable {
+        struct Run: Sendable {
+            let definitions: DefinitionChecks
+            let live: LiveChecks
+            let facts: HypervisorFacts
+        }
+
+        /// The placements the invariants hold over, or why there are none.
+        enum Invariants: Sendable {
+            case placements(PinningInvariants)
+            /// A source failed: each invariant is an error saying so.
+            case failed(String)
+            /// Nothing to check here: each invariant is a skip saying why.
+            case unavailable(String)
+        }
+
+        let run: Run?
+        let invariants: Invariants
+
+        func run(_ evaluate: (Run) -> [Finding]) -> [Finding] { run.map(evaluate) ?? [] }
+
+        func invariant(_ evaluate: (PinningInvariants) -> [Finding]) -> [Finding] {
+            switch invariants {
+            case .placements(let invariants): return evaluate(invariants)
+            case .failed(let message): return [Finding(.error, message: message)]
+            case .unavailable(let reason): return [Finding(.skip, message: reason)]
+            }
+        }
+    }
+
+    /// Every hypervisor check in report order, with how it is evaluated.
+    static let table: [CatalogEntry<Inputs>] = [
+        CatalogEntry(present) { $0.run { $0.definitions.present() } },
+        CatalogEntry(readable) { $0.run { readableFindings($0.facts) } },
+        CatalogEntry(vcpus) { $0.run { $0.definitions.vcpus() } },
+        CatalogEntry(memory) { $0.run { $0.definitions.memory() } },
+        CatalogEntry(vcpupinExpected) { $0.run { $0.definitions.vcpuPins() } },
+        CatalogEntry(vcpupinSingle) { $0.invariant { $0.single() } },
+        CatalogEntry(vcpupinNodeLocal) { $0.invariant { $0.nodeLocal() } },
+        CatalogEntry(vcpupinExclusive) { $0.invariant { $0.exclusive() } },
+        CatalogEntry(vcpupinSiblings) { $0.invariant { $0.siblings() } },
+        CatalogEntry(emulatorpinExpected) { $0.run { $0.definitions.emulatorPin() } },
+        CatalogEntry(emulatorpinDisjoint) { $0.invariant { $0.emulatorDisjoint() } },
+        CatalogEntry(numatuneStrict) { $0.run { $0.definitions.numatune() } },
+        CatalogEntry(memoryFitsNode) { $0.invariant { $0.memoryFits() } },
+        CatalogEntry(liveVCPUAffinity) { $0.run { $0.live.vcpuAffinity() } },
+        CatalogEntry(liveEmulatorAffinity) { $0.run { $0.live.emulatorAffinity() } },
+        CatalogEntry(liveMemoryPlacement) { $0.run { $0.live.memoryPlacement() } },
     ]
+
+    public static let all: [CheckMetadata] = table.metadata()
 
     /// The invariant checks on a set of placements (also all that `conform lint` runs).
     public static let invariantIDs = [
@@ -94,49 +138,27 @@ public enum HypervisorCatalog {
         memoryFitsNode.id,
     ]
 
-    static func invariantChecks(_ invariants: PinningInvariants) -> [Check] {
-        [
-            Check(vcpupinSingle, evaluate: invariants.single), Check(vcpupinNodeLocal, evaluate: invariants.nodeLocal),
-            Check(vcpupinExclusive, evaluate: invariants.exclusive),
-            Check(vcpupinSiblings, evaluate: invariants.siblings),
-            Check(emulatorpinDisjoint, evaluate: invariants.emulatorDisjoint),
-            Check(memoryFitsNode, evaluate: invariants.memoryFits),
-        ]
-    }
-
     /// `conform run`: the definitions of `spec`'s VMs against libvirt, the invariants over every domain
     /// libvirt has, and the live truth of running ones. `topology` comes from the host's own facts.
     public static func checks(
         for spec: HostSpec, profile: Profile, facts: HypervisorFacts, topology: Probed<NUMATopology>
     ) -> [Check] {
         let definitions = spec.vms.compactMap(profile.vm(named:))
-        let definitionChecks = DefinitionChecks(definitions: definitions, facts: facts)
-        let live = LiveChecks(facts: facts)
-        var checks = [
-            Check(present, evaluate: definitionChecks.present),
-            Check(readable) { readableFindings(facts) },
-            Check(vcpus, evaluate: definitionChecks.vcpus),
-            Check(memory, evaluate: definitionChecks.memory),
-            Check(vcpupinExpected, evaluate: definitionChecks.vcpuPins),
-            Check(emulatorpinExpected, evaluate: definitionChecks.emulatorPin),
-            Check(numatuneStrict, evaluate: definitionChecks.numatune),
-            Check(liveVCPUAffinity, evaluate: live.vcpuAffinity),
-            Check(liveEmulatorAffinity, evaluate: live.emulatorAffinity),
-            Check(liveMemoryPlacement, evaluate: live.memoryPlacement),
-        ]
+        let invariants: Inputs.Invariants
         switch (facts.domains, topology) {
         case (.value(let domains), .value(let topology)):
             let placements = domains.map { Placement(domain: $0, flexible: spec.flexibleVMs.contains($0.name)) }
-            checks += invariantChecks(
+            invariants = .placements(
                 PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
         case (.failed(let error), _), (_, .failed(let error)):
-            checks += invariantMetadata.map { metadata in
-                Check(metadata) { [Finding(.error, message: "cannot read \(error)")] }
-            }
+            invariants = .failed("cannot read \(error)")
         case (.unavailable(let reason), _), (_, .unavailable(let reason)):
-            checks += invariantMetadata.map { metadata in Check(metadata) { [Finding(.skip, message: reason)] } }
+            invariants = .unavailable(reason)
         }
-        return inCatalogOrder(checks)
+        let run = Inputs.Run(
+            definitions: DefinitionChecks(definitions: definitions, facts: facts), live: LiveChecks(facts: facts),
+            facts: facts)
+        return table.checks(Inputs(run: run, invariants: invariants))
     }
 
     /// One error per domain whose XML could not be read, naming it and why; a pass when every one was read.
@@ -149,29 +171,26 @@ public enum HypervisorCatalog {
                 Finding(
                     .error, subject: name, expected: "a domain conform can read",
                     observed: facts.domainErrors[name].map(\.reason) ?? "",
+                    observedValue: .text(facts.domainErrors[name].map(\.reason) ?? ""),
                     message: "cannot read domain '\(name)': \(facts.domainErrors[name].map(\.description) ?? "")")
             }
         }
     }
 
-    /// Checks sorted as the catalog lists them, so reports read in the same order every time.
-    static func inCatalogOrder(_ checks: [Check]) -> [Check] {
-        all.compactMap { metadata in checks.first { $0.metadata.id == metadata.id } }
-    }
-
-    static var invariantMetadata: [CheckMetadata] { all.filter { invariantIDs.contains($0.id) } }
-
     /// `conform lint`: the invariants on the profile's VM definitions and declared topology alone.
     public static func lintChecks(for spec: HostSpec, profile: Profile) -> [Check] {
-        guard let topology = NUMATopology(spec: spec.topology) else {
-            let reason =
+        let invariants: Inputs.Invariants
+        if let topology = NUMATopology(spec: spec.topology) {
+            let placements = spec.vms.compactMap(profile.vm(named:)).map {
+                Placement(definition: $0, flexible: spec.flexibleVMs.contains($0.name))
+            }
+            invariants = .placements(
+                PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
+        } else {
+            invariants = .failed(
                 "the profile declares no CPU list for every NUMA node of \(spec.name): nothing to check the pins against"
-            return invariantMetadata.map { metadata in Check(metadata) { [Finding(.error, message: reason)] } }
+            )
         }
-        let placements = spec.vms.compactMap(profile.vm(named:)).map {
-            Placement(definition: $0, flexible: spec.flexibleVMs.contains($0.name))
-        }
-        return invariantChecks(
-            PinningInvariants(placements: placements, topology: topology, hostReserveGiB: spec.hostReserveGiB ?? 0))
+        return table.filter { invariantIDs.contains($0.metadata.id) }.checks(Inputs(run: nil, invariants: invariants))
     }
 }

@@ -40,6 +40,7 @@ struct LiveChecks: Sendable {
             return Finding(
                 drift.isEmpty ? .pass : .fail, subject: domain.name, expected: "as configured",
                 observed: drift.isEmpty ? "as configured" : drift.joined(separator: "; "),
+                observedValue: drift.isEmpty ? .text("as configured") : .list(drift.map(ObservedValue.text)),
                 message: drift.isEmpty
                     ? "every vCPU thread of pid \(live.pid) has its configured affinity"
                     : drift.prefix(6).joined(separator: "; "))
@@ -62,6 +63,9 @@ struct LiveChecks: Sendable {
                 observed: drift.isEmpty
                     ? configured.description
                     : drift.map { "\($0.name) (tid \($0.tid)): \($0.cpusAllowed)" }.joined(separator: "; "),
+                observedValue: drift.isEmpty
+                    ? .cpus(configured)
+                    : .list(drift.map { .record(["thread": .text($0.name), "cpus": .cpus($0.cpusAllowed)]) }),
                 message: drift.isEmpty
                     ? "\(emulatorThreads.count) emulator thread(s) on \(configured)"
                     : "\(drift.count) emulator thread(s) off \(configured): "
@@ -81,7 +85,8 @@ struct LiveChecks: Sendable {
                 $0 + Double($1)
             }
             let share = total > 0 ? offNode / total * 100 : 0
-            let measurement = Measurement(name: "hv.\(domain.name).memory.off-node", value: share, unit: "%")
+            let measurement = MeasuredValue(
+                name: "hv.\(domain.name).memory.off-node", value: share, unit: .percent, direction: .lower)
             var problems: [String] = []
             if !live.memsAllowed.isSubset(of: nodeset) { problems.append("Mems_allowed_list is \(live.memsAllowed)") }
             if share > Self.offNodeLimitPercent {

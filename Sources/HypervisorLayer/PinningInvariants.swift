@@ -34,6 +34,9 @@ public struct PinningInvariants: Sendable {
                 problems.isEmpty ? .pass : .fail, subject: vm.name, expected: "one existing host CPU per vCPU",
                 observed: problems.isEmpty
                     ? "\(vm.vcpuCPUs.count) vCPUs on \(vm.allVCPUCPUs)" : problems.prefix(4).joined(separator: "; "),
+                observedValue: problems.isEmpty
+                    ? .record(["vcpus": .count(vm.vcpuCPUs.count), "cpus": .cpus(vm.allVCPUCPUs)])
+                    : .list(problems.map(ObservedValue.text)),
                 message: problems.isEmpty
                     ? "each of the \(vm.vcpuCPUs.count) vCPUs is pinned to its own host CPU"
                     : "\(problems.count) vCPU pin problem(s): \(problems.prefix(4).joined(separator: "; "))")
@@ -70,6 +73,12 @@ public struct PinningInvariants: Sendable {
                 observed: problems.isEmpty
                     ? "vCPUs \(vm.allVCPUCPUs), emulator \(vm.emulatorCPUs?.description ?? "unpinned")"
                     : problems.joined(separator: "; "),
+                observedValue: problems.isEmpty
+                    ? .record([
+                        "vcpus": .cpus(vm.allVCPUCPUs),
+                        "emulator": vm.emulatorCPUs.map(ObservedValue.cpus) ?? .text("unpinned"),
+                    ])
+                    : .list(problems.map(ObservedValue.text)),
                 message: problems.isEmpty
                     ? "vCPUs and emulator stay on node(s) \(nodes), where the memory is"
                     : "memory is bound to node(s) \(nodes) but " + problems.joined(separator: "; "))
@@ -177,12 +186,14 @@ public struct PinningInvariants: Sendable {
                 Finding(
                     needed <= capacity ? .pass : .fail, subject: "node\(node.id)", expected: "≤ \(Self.gib(capacity))",
                     observed: "\(Self.gib(used)) bound + \(Self.gib(hostReserveGiB)) host reserve",
+                    observedValue: .record(["bound GiB": .number(used), "host reserve GiB": .number(hostReserveGiB)]),
                     message:
                         "node\(node.id): \(Self.gib(used)) strictly bound (\(names.isEmpty ? "no VM" : names)) + \(Self.gib(hostReserveGiB)) host reserve "
                         + (needed <= capacity
                             ? "fits in \(Self.gib(capacity))"
                             : "exceeds its \(Self.gib(capacity)) by \(Self.gib(needed - capacity))"),
-                    measurements: [Measurement(name: "hv.node\(node.id).memory.bound", value: used, unit: "GiB")]))
+                    measurements: [MeasuredValue(name: "hv.node\(node.id).memory.bound", value: used, unit: .gibibytes)]
+                ))
         }
         let unbound = placements.filter { $0.strictNodes == nil }
         if !unbound.isEmpty && !findings.contains(where: { $0.status == .error }) {
@@ -192,7 +203,7 @@ public struct PinningInvariants: Sendable {
                 Finding(
                     total <= leftover ? .pass : .fail, subject: "unbound",
                     expected: "≤ \(Self.gib(leftover)) left over",
-                    observed: Self.gib(total),
+                    observed: Self.gib(total), observedValue: .number(total),
                     message: "VMs without a strict binding (\(names)) need \(Self.gib(total)); "
                         + (total <= leftover
                             ? "\(Self.gib(leftover)) is left over the nodes"
@@ -208,11 +219,13 @@ public struct PinningInvariants: Sendable {
         if !failures.isEmpty {
             return Finding(
                 .fail, subject: vm.name, expected: expected, observed: (failures + warnings).joined(separator: "; "),
+                observedValue: .list((failures + warnings).map(ObservedValue.text)),
                 message: "\(failPrefix) " + failures.joined(separator: "; "))
         }
         if !warnings.isEmpty {
             return Finding(
                 .warn, subject: vm.name, expected: expected, observed: warnings.joined(separator: "; "),
+                observedValue: .list(warnings.map(ObservedValue.text)),
                 message: "\(failPrefix) " + warnings.joined(separator: "; ") + " — \(warnSuffix)")
         }
         return Finding(.pass, subject: vm.name, expected: expected, message: pass)

@@ -88,7 +88,9 @@ extension Conform.BaselineCommand {
             for name in baseline.measurements.keys.sorted() {
                 guard let stats = baseline.measurements[name] else { continue }
                 print(
-                    String(format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit, stats.spread * 100))
+                    String(
+                        format: "  %@: %.4g %@ (spread %.1f%%)", name, stats.median, stats.unit.rawValue,
+                        stats.spread * 100))
             }
             print("facts:")
             for name in baseline.facts.keys.sorted() { print("  \(name): \(baseline.facts[name] ?? "")") }
@@ -108,36 +110,30 @@ extension Conform.BaselineCommand {
         func run() throws {
             let old = try Baseline.load(file: before)
             let new = try Baseline.load(file: after)
+            let diff = BaselineDiff(before: old, after: new)
             // Two machines' baselines differ by design: said first, so no one reads them as a regression.
-            for (what, was, now) in [("hosts", old.host, new.host), ("profiles", old.profile, new.profile)]
-            where was != now {
+            for identity in diff.identities {
                 print(
-                    "NOTE  these baselines are of different \(what): '\(was)' (\(before)) and '\(now)' (\(after)); "
-                        + "what follows compares two machines, not one machine over time")
-            }
-            let comparison = BaselineComparison(baseline: old)
-            var differences = 0
-            for name in Set(old.measurements.keys).union(new.measurements.keys).sorted() {
-                guard let stats = old.measurements[name], let now = new.measurements[name] else {
-                    print("\(name): only in \(old.measurements[name] == nil ? after : before)")
-                    differences += 1
-                    continue
-                }
-                let finding = comparison.judge(name: name, stats: stats, now: now.median)
-                if finding.status != .pass { differences += 1 }
-                print(
-                    "\(finding.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.message)"
+                    "NOTE  these baselines are of different \(identity.what): '\(identity.before)' (\(before)) and "
+                        + "'\(identity.after)' (\(after)); what follows compares two machines, not one machine over time"
                 )
             }
-            for name in Set(old.facts.keys).union(new.facts.keys).sorted() where old.facts[name] != new.facts[name] {
-                differences += 1
-                print("FACT  \(name): \(old.facts[name] ?? "(absent)") → \(new.facts[name] ?? "(absent)")")
+            for measurement in diff.measurements {
+                switch measurement {
+                case .onlyIn(let name, let side): print("\(name): only in \(side == .before ? before : after)")
+                case .judged(_, let finding):
+                    print(
+                        "\(finding.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.message)"
+                    )
+                }
             }
-            for key in Set(old.environment.keys).union(new.environment.keys).sorted()
-            where old.environment[key] != new.environment[key] {
-                print("ENV   \(key): \(old.environment[key] ?? "(absent)") → \(new.environment[key] ?? "(absent)")")
+            for fact in diff.facts {
+                print("FACT  \(fact.name): \(fact.before ?? "(absent)") → \(fact.after ?? "(absent)")")
             }
-            if differences > 0 { throw ExitCode(1) }
+            for change in diff.environment {
+                print("ENV   \(change.key): \(change.before ?? "(absent)") → \(change.after ?? "(absent)")")
+            }
+            if diff.differenceCount > 0 { throw ExitCode(1) }
         }
     }
 }

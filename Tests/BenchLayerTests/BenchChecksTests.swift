@@ -41,7 +41,7 @@ final class BenchChecksTests: XCTestCase {
         let found = findings("bench.numa.remote-ratio", facts)
         XCTAssertEqual(found.map { "\($0.subject ?? "") \($0.status.rawValue)" }, ["cpu0.mem1 pass", "cpu1.mem0 fail"])
         XCTAssertEqual(
-            found[0].measurements.last, Measurement(name: "mem.triad.cpu0.mem1.ratio", value: 0.5, unit: "ratio"))
+            found[0].measurements.last, MeasuredValue(name: "mem.triad.cpu0.mem1.ratio", value: 0.5, unit: .ratio))
         let flat = BenchFacts(memory: .value([cell(0, 0, 60), cell(0, 1, 59)]))
         XCTAssertEqual(findings("bench.numa.remote-ratio", flat).first?.status, .warn)
         XCTAssertEqual(

@@ -3,8 +3,6 @@ import ConformTestSupport
 import Foundation
 import XCTest
 
-typealias Measurement = ConformCore.Measurement
-
 final class BaselineTests: XCTestCase {
     func baseline(
         _ measurements: [String: MeasurementStats], facts: [String: String] = [:],
@@ -15,7 +13,7 @@ final class BaselineTests: XCTestCase {
             facts: facts, measurements: measurements)
     }
 
-    func result(_ id: String, observed: String = "", measurements: [Measurement] = []) -> CheckResult {
+    func result(_ id: String, observed: String = "", measurements: [MeasuredValue] = []) -> CheckResult {
         CheckResult(
             metadata: CheckMetadata(
                 id: id, layer: .bench, title: "t", severity: .major, remediation: "r", rationale: "w"), host: "h",
@@ -23,16 +21,16 @@ final class BaselineTests: XCTestCase {
     }
 
     func testStatsOverRuns() {
-        let stats = MeasurementStats(samples: [60, 62, 58], unit: "GB/s")
+        let stats = MeasurementStats(samples: [60, 62, 58], unit: .gigabytesPerSecond)
         XCTAssertEqual(stats.median, 60)
         XCTAssertEqual(stats.spread, 4.0 / 60, accuracy: 1e-9)
-        XCTAssertEqual(MeasurementStats(samples: [10, 20], unit: "MB/s").median, 15)
-        XCTAssertEqual(MeasurementStats(samples: [5], unit: "ms").spread, 0)
+        XCTAssertEqual(MeasurementStats(samples: [10, 20], unit: .megabytesPerSecond).median, 15)
+        XCTAssertEqual(MeasurementStats(samples: [5], unit: .milliseconds).spread, 0)
     }
 
     func testATwentyPercentBandwidthDropFailsAndTwoPercentPasses() {
         let comparison = BaselineComparison(baseline: baseline([:]))
-        let stats = MeasurementStats(samples: [60, 60.6, 59.4], unit: "GB/s")  // spread 2 %: tolerance max(5 %, 6 %) = 6 %
+        let stats = MeasurementStats(samples: [60, 60.6, 59.4], unit: .gigabytesPerSecond)  // spread 2 %: tolerance max(5 %, 6 %) = 6 %
         XCTAssertEqual(comparison.tolerancePercent("mem.triad.cpu0.mem0", stats), 6, accuracy: 1e-9)
         XCTAssertEqual(comparison.judge(name: "mem.triad.cpu0.mem0", stats: stats, now: 48).status, .fail)
         XCTAssertEqual(comparison.judge(name: "mem.triad.cpu0.mem0", stats: stats, now: 58.8).status, .pass)
@@ -50,38 +48,45 @@ final class BaselineTests: XCTestCase {
     func testDirectionsPointsAndOverrides() {
         let comparison = BaselineComparison(baseline: baseline([:]), overrides: ["net.*": 15])
         XCTAssertEqual(
-            comparison.judge(name: "net.ttfb", stats: MeasurementStats(samples: [10], unit: "ms"), now: 13).status,
+            comparison.judge(name: "net.ttfb", stats: MeasurementStats(samples: [10], unit: .milliseconds), now: 13)
+                .status,
             .fail, "latency: lower is better")
         XCTAssertEqual(
-            comparison.judge(name: "net.ttfb", stats: MeasurementStats(samples: [10], unit: "ms"), now: 7).status, .pass
+            comparison.judge(name: "net.ttfb", stats: MeasurementStats(samples: [10], unit: .milliseconds), now: 7)
+                .status, .pass
         )
         XCTAssertEqual(
-            comparison.judge(name: "net.download", stats: MeasurementStats(samples: [117], unit: "MB/s"), now: 110)
-                .status, .pass, "the profile allows 15 %")
+            comparison.judge(
+                name: "net.download", stats: MeasurementStats(samples: [117], unit: .megabytesPerSecond), now: 110
+            )
+            .status, .pass, "the profile allows 15 %")
         XCTAssertEqual(
             comparison.judge(
-                name: "hv.vm.memory.off-node", stats: MeasurementStats(samples: [0.002], unit: "%"), now: 0.01
+                name: "hv.vm.memory.off-node",
+                stats: MeasurementStats(samples: [0.002], unit: .percent, direction: .lower),
+                now: 0.01
             ).status, .pass, "percentage points")
         XCTAssertEqual(
             comparison.judge(
-                name: "host.node0.memory", stats: MeasurementStats(samples: [125.7], unit: "GiB"), now: 62.9
+                name: "host.node0.memory", stats: MeasurementStats(samples: [125.7], unit: .gibibytes), now: 62.9
             ).status, .fail, "either way counts")
     }
 
     func testDriftedFactsAndEnvironmentBesideARegression() {
         let old = baseline(
             [
-                "mem.triad.cpu0.mem0": MeasurementStats(samples: [60], unit: "GB/s"),
-                "disk.write": MeasurementStats(samples: [480], unit: "MB/s"),
+                "mem.triad.cpu0.mem0": MeasurementStats(samples: [60], unit: .gigabytesPerSecond),
+                "disk.write": MeasurementStats(samples: [480], unit: .megabytesPerSecond),
                 // Its check did not run at all (the bench layer was not asked for): not compared.
-                "net.download": MeasurementStats(samples: [117], unit: "MB/s", check: "bench.net.download"),
+                "net.download": MeasurementStats(
+                    samples: [117], unit: .megabytesPerSecond, check: "bench.net.download"),
             ],
             facts: ["host.thp.enabled": "always", "host.governor": "performance: 0-71"])
         let results = [
             result("host.thp.enabled", observed: "madvise"), result("host.governor", observed: "performance: 0-71"),
             result(
                 "bench.numa.bandwidth",
-                measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: 45, unit: "GB/s")]),
+                measurements: [MeasuredValue(name: "mem.triad.cpu0.mem0", value: 45, unit: .gigabytesPerSecond)]),
         ]
         let compared = BaselineComparison(baseline: old).compare(results, environment: ["kernel": "6.5.0"])
         XCTAssertEqual(
@@ -98,12 +103,55 @@ final class BaselineTests: XCTestCase {
         XCTAssertTrue(compared[2].remediation.hasPrefix("If the change was intended"), compared[2].remediation)
     }
 
+    func factResult(_ id: String, observed: String, value: ObservedValue) -> CheckResult {
+        CheckResult(
+            metadata: CheckMetadata(
+                id: id, layer: .host, title: "t", severity: .major, remediation: "r", rationale: "w"), host: "h",
+            finding: Finding(.pass, observed: observed, observedValue: value, message: "m"), durationSeconds: 0)
+    }
+
+    /// Facts are compared as values: a check that words its observation differently is no drift, and one that
+    /// shortens its display (the first sibling groups, `…`) still holds every group.
+    func testFactsCompareValuesNotDisplayText() throws {
+        let siblings = ObservedValue.list([.cpus(try CPUSet(parsing: "0,36")), .cpus(try CPUSet(parsing: "1,37"))])
+        let taken = Baseline.from(
+            runs: [[factResult("host.topology.siblings", observed: "0,36 1,37", value: siblings)]], profile: "p",
+            host: "h", taken: Date(), conformVersion: "0.1.0", environment: [:])
+        XCTAssertEqual(taken.facts, ["host.topology.siblings": "0,36 1,37"])
+        XCTAssertEqual(taken.factValues, ["host.topology.siblings": siblings])
+        let comparison = BaselineComparison(baseline: taken)
+        XCTAssertEqual(
+            comparison.compare(
+                [factResult("host.topology.siblings", observed: "pairs 0+36, 1+37", value: siblings)], environment: [:]),
+            [], "reworded, not changed")
+        let other = ObservedValue.list([.cpus(try CPUSet(parsing: "0,36")), .cpus(try CPUSet(parsing: "1,38"))])
+        let drifted = comparison.compare(
+            [factResult("host.topology.siblings", observed: "0,36 1,37", value: other)], environment: [:])
+        XCTAssertEqual(drifted.map(\.id), ["baseline.fact.host.topology.siblings"])
+        XCTAssertEqual(drifted.first?.expected, "[0,36 1,37]", "the same display text: the values are shown")
+        XCTAssertEqual(drifted.first?.observed, "[0,36 1,38]")
+    }
+
+    func testObservedValuesEncodeWithTheirKind() throws {
+        let value = ObservedValue.record([
+            "pins": .list([.cpus(try CPUSet(parsing: "0-3")), .number(2)]), "mode": .text("strict"),
+        ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(value), as: UTF8.self)
+        XCTAssertEqual(json, #"{"record":{"mode":{"text":"strict"},"pins":{"list":[{"cpus":"0-3"},{"number":2}]}}}"#)
+        XCTAssertEqual(try JSONDecoder().decode(ObservedValue.self, from: Data(json.utf8)), value)
+        XCTAssertThrowsError(try JSONDecoder().decode(ObservedValue.self, from: Data(#"{"text":"a","number":1}"#.utf8)))
+    }
+
     func testMeasuredObservationsAreComparedAsMeasurementsNotFacts() {
         func run(_ bandwidth: Double) -> [CheckResult] {
             [
                 result(
                     "bench.numa.bandwidth", observed: "\(bandwidth) GB/s (2 threads)",
-                    measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: bandwidth, unit: "GB/s")]),
+                    measurements: [
+                        MeasuredValue(name: "mem.triad.cpu0.mem0", value: bandwidth, unit: .gigabytesPerSecond)
+                    ]),
                 result("host.thp.enabled", observed: "always"),
             ]
         }
@@ -119,7 +167,8 @@ final class BaselineTests: XCTestCase {
         let directory = try temporaryDirectory(self)
         let file = directory.appendingPathComponent("b.json").path
         let original = baseline(
-            ["disk.write": MeasurementStats(samples: [480, 500], unit: "MB/s")], facts: ["host.thp.enabled": "always"])
+            ["disk.write": MeasurementStats(samples: [480, 500], unit: .megabytesPerSecond)],
+            facts: ["host.thp.enabled": "always"])
         try original.write(to: file)
         XCTAssertEqual(try Baseline.load(file: file), original)
         let corrupt = try writeFile(directory, "corrupt.json", "{\"schema\": \"conform.baseline/v1\", \"profile\": ")
@@ -130,10 +179,50 @@ final class BaselineTests: XCTestCase {
         let wrongSchema = try writeFile(
             directory, "other.json",
             String(decoding: try JSONEncoder().encode(original), as: UTF8.self).replacingOccurrences(
-                of: "conform.baseline\\/v1", with: "other/v9"))
+                of: "conform.baseline\\/v2", with: "other/v9"))
         XCTAssertThrowsError(try Baseline.load(file: wrongSchema)) { error in
             XCTAssertEqual((error as? InputError)?.field, "schema", "\(error)")
         }
+    }
+
+    /// A v1 baseline (facts as display text, no directions) is refused, naming the file and field and saying
+    /// how to take a new one, never read as a broken file.
+    func testAnOlderBaselineIsRefusedWithHowToTakeANewOne() throws {
+        let directory = try temporaryDirectory(self)
+        let file = try writeFile(
+            directory, "v1.json",
+            #"{"schema": "conform.baseline/v1", "profile": "mac-numa", "host": "numa-server", "facts": {"a": "b"}}"#)
+        XCTAssertThrowsError(try Baseline.load(file: file)) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "\(file): schema: 'conform.baseline/v1' is an older baseline (facts as display text, no measurement "
+                    + "directions), which this conform cannot compare; take a new one: conform baseline capture "
+                    + "--profile mac-numa --host numa-server --out \(file)")
+        }
+    }
+
+    func testMeasuredValuesEncodeNameValueAndUnitOnly() throws {
+        let share = MeasuredValue(name: "hv.vm.memory.off-node", value: 0.5, unit: .percent, direction: .lower)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        XCTAssertEqual(
+            String(decoding: try encoder.encode(share), as: UTF8.self),
+            #"{"name":"hv.vm.memory.off-node","unit":"%","value":0.5}"#)
+        let bandwidth = try JSONDecoder().decode(
+            MeasuredValue.self, from: Data(#"{"name":"mem.triad.cpu0.mem0","value":60,"unit":"GB/s"}"#.utf8))
+        XCTAssertEqual(bandwidth, MeasuredValue(name: "mem.triad.cpu0.mem0", value: 60, unit: .gigabytesPerSecond))
+        XCTAssertEqual(bandwidth.direction, .higher)
+        XCTAssertEqual(MeasurementUnit.milliseconds.direction, .lower)
+        XCTAssertEqual(MeasurementUnit.percent.direction, .either, "a share says which way is better itself")
+    }
+
+    func testAShareWhereLessIsBetterRegressesUpwardAndAShareOfNoDirectionEitherWay() {
+        let comparison = BaselineComparison(baseline: baseline([:]))
+        let lower = MeasurementStats(samples: [1], unit: .percent, direction: .lower)
+        XCTAssertEqual(comparison.judge(name: "share", stats: lower, now: 10).status, .fail)
+        XCTAssertEqual(comparison.judge(name: "share", stats: lower, now: 0).status, .pass)
+        let either = MeasurementStats(samples: [10], unit: .percent)
+        XCTAssertEqual(comparison.judge(name: "share.off-node", stats: either, now: 0).status, .fail, "not by name")
     }
 
     func testHistoryTrendRetentionAndLock() throws {
@@ -146,7 +235,9 @@ final class BaselineTests: XCTestCase {
                 results: [
                     result(
                         "bench.numa.bandwidth",
-                        measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: value, unit: "GB/s")])
+                        measurements: [
+                            MeasuredValue(name: "mem.triad.cpu0.mem0", value: value, unit: .gigabytesPerSecond)
+                        ])
                 ])
             try history.append(report)
             try FileManager.default.createDirectory(
@@ -161,7 +252,7 @@ final class BaselineTests: XCTestCase {
             results: [
                 result(
                     "bench.numa.bandwidth",
-                    measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: 47, unit: "GB/s")])
+                    measurements: [MeasuredValue(name: "mem.triad.cpu0.mem0", value: 47, unit: .gigabytesPerSecond)])
             ])
         XCTAssertTrue(
             history.trend(adding: tonight).contains("| `h/mem.triad.cpu0.mem0` | 60 | 59 | 48 | 47 |"),
@@ -211,7 +302,7 @@ final class BaselineTests: XCTestCase {
             results: [
                 result(
                     "bench.numa.bandwidth",
-                    measurements: [Measurement(name: "mem.triad.cpu0.mem0", value: 61.5, unit: "GB/s")])
+                    measurements: [MeasuredValue(name: "mem.triad.cpu0.mem0", value: 61.5, unit: .gigabytesPerSecond)])
             ])
         let text = PrometheusReporter().render(report)
         XCTAssertTrue(

@@ -7,7 +7,7 @@ final class ReporterTests: XCTestCase {
     /// A report with every status, a subject, a measurement and text that needs escaping.
     let report: RunReport = {
         var measured = Sample.result("host.topology.memory", .pass, subject: "node0")
-        measured.measurements = [Measurement(name: "host.node0.memory", value: 125.7, unit: "GiB")]
+        measured.measurements = [MeasuredValue(name: "host.node0.memory", value: 125.7, unit: .gibibytes)]
         var tricky = Sample.result("host.thp.enabled", .fail)
         tricky.message = "THP is <madvise> & \"quoted\" | piped\nsecond line"
         let results = [

@@ -143,7 +143,7 @@ final class HostChecksTests: XCTestCase {
         XCTAssertEqual(result[1].expected, "126.0 GiB ± 5.0%")
         XCTAssertEqual(result[1].observed, "62.9 GiB")
         XCTAssertEqual(result[0].measurements.first?.name, "host.node0.memory")
-        XCTAssertEqual(result[0].measurements.first?.unit, "GiB")
+        XCTAssertEqual(result[0].measurements.first?.unit, .gibibytes)
         let unknown = withTopology { $0.nodes[0].memoryKiB = nil }
         XCTAssertEqual(statuses("host.topology.memory", facts: unknown), [.error, .pass])
     }

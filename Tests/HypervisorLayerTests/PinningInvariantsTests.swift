@@ -120,7 +120,7 @@ final class PinningInvariantsTests: XCTestCase {
             "VMs without a strict binding (u) need 5.0 GiB; only 4.0 GiB is left over the nodes after bound memory and reserves"
         )
         XCTAssertEqual(
-            findings[1].measurements.first, Measurement(name: "hv.node1.memory.bound", value: 10, unit: "GiB"))
+            findings[1].measurements.first, MeasuredValue(name: "hv.node1.memory.bound", value: 10, unit: .gibibytes))
         let fits = [vm("u", pins: ["5"], emulator: "7", memory: 20)]
         XCTAssertEqual(statuses(fits) { $0.memoryFits() }, ["node0 pass", "node1 pass", "unbound pass"])
     }

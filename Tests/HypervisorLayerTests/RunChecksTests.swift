@@ -148,7 +148,9 @@ final class RunChecksTests: XCTestCase {
         )
         let memory = found["hv.live.memory-placement"]?.first
         XCTAssertEqual(memory?.status, .fail)
-        XCTAssertEqual(memory?.measurements.first, Measurement(name: "hv.vm1.memory.off-node", value: 10, unit: "%"))
+        XCTAssertEqual(
+            memory?.measurements.first,
+            MeasuredValue(name: "hv.vm1.memory.off-node", value: 10, unit: .percent, direction: .lower))
         var missingThread = live
         missingThread.threads.removeLast()
         XCTAssertEqual(

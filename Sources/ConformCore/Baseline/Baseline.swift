@@ -2,7 +2,7 @@ import Foundation
 
 /// What a host looked like and how fast it was when the baseline was taken (`baselines/<profile>/<host>.json`).
 public struct Baseline: Codable, Sendable, Equatable {
-    public static let schema = "conform.baseline/v1"
+    public static let schema = "conform.baseline/v2"
 
     public var schema: String
     public var profile: String
@@ -12,15 +12,18 @@ public struct Baseline: Codable, Sendable, Equatable {
     public var conformVersion: String
     /// Kernel, CPU model and microcode, BIOS date, THP, governor: what may explain a regression.
     public var environment: [String: String]
-    /// Every check's observed value, by result name (`host.thp.enabled`, `hv.vcpupin.expected[vm1]`), the
-    /// cluster's as it was seen from this host (`k8s.node.labels[w0]`) included.
+    /// Every check's observed value as its report printed it, by result name (`host.thp.enabled`,
+    /// `hv.vcpupin.expected[vm1]`), the cluster's as it was seen from this host (`k8s.node.labels[w0]`)
+    /// included: for people and messages, never compared.
     public var facts: [String: String]
+    /// The same facts as values (`ObservedValue`): what a comparison holds a run to.
+    public var factValues: [String: ObservedValue]
     /// Every measurement over the runs it was taken from.
     public var measurements: [String: MeasurementStats]
 
     public init(
         profile: String, host: String, taken: String, conformVersion: String, environment: [String: String],
-        facts: [String: String],
+        facts: [String: String], factValues: [String: ObservedValue]? = nil,
         measurements: [String: MeasurementStats]
     ) {
         schema = Self.schema
@@ -30,6 +33,8 @@ public struct Baseline: Codable, Sendable, Equatable {
         self.conformVersion = conformVersion
         self.environment = environment
         self.facts = facts
+        // A baseline written by hand (a test's) may give display texts only: those are then its values.
+        self.factValues = factValues ?? facts.mapValues(ObservedValue.text)
         self.measurements = measurements
     }
 
@@ -39,38 +44,56 @@ public struct Baseline: Codable, Sendable, Equatable {
         runs: [[CheckResult]], profile: String, host: String, taken: Date, conformVersion: String,
         environment: [String: String]
     ) -> Baseline {
-        var samples: [String: (unit: String, check: String, values: [Double])] = [:]
+        var samples:
+            [String: (unit: MeasurementUnit, direction: MeasurementDirection, check: String, values: [Double])] =
+                [:]
         var facts: [String: String] = [:]
+        var factValues: [String: ObservedValue] = [:]
         for results in runs {
             for result in results where result.host == host || result.host == HostPlan.clusterHost {
-                if result.isFact { facts[result.qualifiedName] = result.observed }
+                if result.isFact {
+                    facts[result.qualifiedName] = result.observed
+                    factValues[result.qualifiedName] = result.factValue
+                }
                 for measurement in result.measurements {
-                    samples[measurement.name, default: (measurement.unit, result.id, [])].values.append(
-                        measurement.value)
+                    samples[measurement.name, default: (measurement.unit, measurement.direction, result.id, [])].values
+                        .append(measurement.value)
                 }
             }
         }
         return Baseline(
             profile: profile, host: host, taken: ReportTime.rfc3339(taken), conformVersion: conformVersion,
             environment: environment,
-            facts: facts,
-            measurements: samples.mapValues { MeasurementStats(samples: $0.values, unit: $0.unit, check: $0.check) })
+            facts: facts, factValues: factValues,
+            measurements: samples.mapValues {
+                MeasurementStats(samples: $0.values, unit: $0.unit, direction: $0.direction, check: $0.check)
+            })
     }
 
     /// Reads a baseline; anything that is not one is an `InputError` naming the file.
     public static func load(file: String) throws -> Baseline {
         let data: Data
         do { data = try InputFile.contents(file) } catch { throw InputError(file: file, message: error.reason) }
-        let baseline: Baseline
+        // The schema first: an older baseline is told apart from a broken one and says how to replace it.
         do {
-            baseline = try JSONDecoder().decode(Baseline.self, from: data)
+            let header = try JSONDecoder().decode(Header.self, from: data)
+            if header.schema == "conform.baseline/v1" {
+                throw InputError(
+                    file: file, field: "schema",
+                    message:
+                        "'conform.baseline/v1' is an older baseline (facts as display text, no measurement directions), "
+                        + "which this conform cannot compare; take a new one: conform baseline capture --profile "
+                        + "\(header.profile ?? "<profile>") --host \(header.host ?? "<host>") --out \(file)")
+            }
+            guard header.schema == schema else {
+                throw InputError(file: file, field: "schema", message: "'\(header.schema)' is not \(schema)")
+            }
+            return try JSONDecoder().decode(Baseline.self, from: data)
+        } catch let error as InputError {
+            throw error
         } catch {
             throw InputError(file: file, message: "not a conform baseline (\(Self.describe(error)))")
         }
-        guard baseline.schema == schema else {
-            throw InputError(file: file, field: "schema", message: "'\(baseline.schema)' is not \(schema)")
-        }
-        return baseline
     }
 
     /// Writes the baseline as pretty JSON via a temporary file and a rename.
@@ -84,6 +107,23 @@ public struct Baseline: Codable, Sendable, Equatable {
             throw InputError(writing: file, error)
         }
         try ReportWriter.writeAtomically(String(decoding: try encoder.encode(self), as: UTF8.self) + "\n", to: file)
+    }
+
+    /// What is read before the rest: the schema, and the names a message about an older one quotes.
+    struct Header: Decodable {
+        var schema: String
+        var profile: String?
+        var host: String?
+
+        enum CodingKeys: String, CodingKey { case schema, profile, host }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            schema = try container.decode(String.self, forKey: .schema)
+            // Only quoted in a message: a wrong type here is reported by the full decoding, as any other field.
+            profile = try? container.decode(String.self, forKey: .profile)
+            host = try? container.decode(String.self, forKey: .host)
+        }
     }
 
     static func describe(_ error: Error) -> String {
@@ -102,11 +142,16 @@ extension CheckResult {
     /// a measured quantity (bandwidth, pages per node, requests), which varies from run to run and is
     /// compared through its measurements, with their tolerance, instead.
     public var isFact: Bool { !observed.isEmpty && measurements.isEmpty }
+
+    /// The fact a baseline holds: the observed value, or the display text of a check that gives none.
+    public var factValue: ObservedValue { observedValue ?? .text(observed) }
 }
 
 /// A measurement over repeated runs: its median and how much it varied.
 public struct MeasurementStats: Codable, Sendable, Equatable {
-    public var unit: String
+    public var unit: MeasurementUnit
+    /// Which way is better, as the measurement said when the baseline was taken.
+    public var direction: MeasurementDirection
     /// The check that measured it (absent in baselines from before it was recorded): a run that did not run
     /// that check did not look, so the measurement is not compared.
     public var check: String?
@@ -115,9 +160,12 @@ public struct MeasurementStats: Codable, Sendable, Equatable {
     /// (max − min) / median over the samples: 0 for a single run.
     public var spread: Double
 
-    public init(samples: [Double], unit: String, check: String? = nil) {
+    /// `direction` defaults to the unit's, as `MeasuredValue`'s does.
+    public init(samples: [Double], unit: MeasurementUnit, direction: MeasurementDirection? = nil, check: String? = nil)
+    {
         let sorted = samples.sorted()
         self.unit = unit
+        self.direction = direction ?? unit.direction
         self.check = check
         self.samples = samples
         median =

@@ -13,19 +13,6 @@ public struct BaselineComparison: Sendable {
         self.overrides = overrides
     }
 
-    /// Which way is better for a measurement.
-    public enum Direction: String, Sendable {
-        case higher, lower, either
-
-        /// Bandwidths and throughputs: higher; latencies and off-node shares: lower; sizes and ratios:
-        /// any change counts.
-        public static func of(name: String, unit: String) -> Direction {
-            if ["GB/s", "MB/s"].contains(unit) { return .higher }
-            if unit == "ms" || name.hasSuffix(".off-node") { return .lower }
-            return .either
-        }
-    }
-
     /// max(5 %, 3 × the baseline's spread), unless the profile says otherwise for this name.
     public func tolerancePercent(_ name: String, _ stats: MeasurementStats) -> Double {
         if let override = overrides.first(where: { Glob.matches($0.key, name) }) { return override.value }
@@ -48,10 +35,10 @@ public struct BaselineComparison: Sendable {
     public func compare(_ results: [CheckResult], environment: [String: String]) -> [CheckResult] {
         let host = baseline.host
         let ours = results.filter { $0.host == host || $0.host == HostPlan.clusterHost }
-        var current: [String: (measurement: Measurement, host: String)] = [:]
-        var facts: [String: (value: String, host: String)] = [:]
+        var current: [String: (measurement: MeasuredValue, host: String)] = [:]
+        var facts: [String: (observed: String, value: ObservedValue, host: String)] = [:]
         for result in ours {
-            if result.isFact { facts[result.qualifiedName] = (result.observed, result.host) }
+            if result.isFact { facts[result.qualifiedName] = (result.observed, result.factValue, result.host) }
             for measurement in result.measurements { current[measurement.name] = (measurement, result.host) }
         }
         let environmentChanges = baseline.environment.keys.sorted().compactMap { key -> String? in
@@ -82,15 +69,18 @@ public struct BaselineComparison: Sendable {
             finding.measurements = [now]
             output.append(CheckResult(metadata: metadata, host: measuredOn, finding: finding, durationSeconds: 0))
         }
-        for name in baseline.facts.keys.sorted() {
-            guard let before = baseline.facts[name], let (after, factHost) = facts[name], before != after else {
+        for name in baseline.factValues.keys.sorted() {
+            guard let beforeValue = baseline.factValues[name], let now = facts[name], beforeValue != now.value else {
                 continue
             }
+            let (before, after) = FactChange.shown(
+                before: (baseline.facts[name], beforeValue), after: (now.observed, now.value))
+            let factHost = now.host
             output.append(
                 CheckResult(
                     metadata: Self.factMetadata.with(id: "baseline.fact.\(name)"), host: factHost,
                     finding: Finding(
-                        .fail, expected: before, observed: after,
+                        .fail, expected: before, observed: after, observedValue: now.value,
                         message: "changed since the baseline of \(baseline.taken): \(before) → \(after)"),
                     durationSeconds: 0))
         }
@@ -104,8 +94,9 @@ public struct BaselineComparison: Sendable {
         // Shares already in percent (off-node pages) compare in percentage points: 0.002 % → 0.01 % is
         // noise, not a fivefold regression.
         let delta =
-            stats.unit == "%" ? now - before : (before != 0 ? (now - before) / abs(before) * 100 : (now == 0 ? 0 : 100))
-        let direction = Direction.of(name: name, unit: stats.unit)
+            stats.unit == .percent
+            ? now - before : (before != 0 ? (now - before) / abs(before) * 100 : (now == 0 ? 0 : 100))
+        let direction = stats.direction
         let bad: Double
         switch direction {
         case .higher: bad = -delta
@@ -122,10 +113,10 @@ public struct BaselineComparison: Sendable {
             message: String(
                 format: "%@ %@: %@ → %@ (%+.1f%@, tolerance %.1f%@)", name, verb, format(before, stats.unit),
                 format(now, stats.unit), delta,
-                stats.unit == "%" ? " points" : "%", tolerance, stats.unit == "%" ? " points" : "%"))
+                stats.unit == .percent ? " points" : "%", tolerance, stats.unit == .percent ? " points" : "%"))
     }
 
-    func format(_ value: Double, _ unit: String) -> String {
-        String(format: "%.3g %@", value, unit)
+    func format(_ value: Double, _ unit: MeasurementUnit) -> String {
+        String(format: "%.3g %@", value, unit.rawValue)
     }
 }

@@ -62,7 +62,9 @@ public struct JUnitReporter: Sendable {
             }
             for measurement in result.measurements {
                 properties.addChild(
-                    property("\(result.qualifiedName).\(measurement.name)", "\(measurement.value) \(measurement.unit)"))
+                    property(
+                        "\(result.qualifiedName).\(measurement.name)",
+                        "\(measurement.value) \(measurement.unit.rawValue)"))
             }
         }
         suite.addChild(properties)

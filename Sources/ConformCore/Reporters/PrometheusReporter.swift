@@ -22,7 +22,7 @@ public struct PrometheusReporter: Sendable {
         for result in report.results {
             for measurement in result.measurements where measurement.value.isFinite {
                 lines.append(
-                    "conform_measurement{\(labels(["profile": report.profile, "host": result.host, "name": measurement.name, "unit": measurement.unit]))} \(measurement.value)"
+                    "conform_measurement{\(labels(["profile": report.profile, "host": result.host, "name": measurement.name, "unit": measurement.unit.rawValue]))} \(measurement.value)"
                 )
             }
         }

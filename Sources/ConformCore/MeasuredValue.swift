@@ -1,0 +1,71 @@
+/// The unit of a measured value. Its raw value is what results.json, bench JSON, baselines and the
+/// Prometheus text write (`"unit": "GB/s"`).
+public enum MeasurementUnit: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    /// Bandwidth, 10^9 bytes per second.
+    case gigabytesPerSecond = "GB/s"
+    /// Throughput, 10^6 bytes per second.
+    case megabytesPerSecond = "MB/s"
+    /// A latency.
+    case milliseconds = "ms"
+    /// A share in percent: whether more is better depends on the share, so a measurement says it.
+    case percent = "%"
+    /// A memory size, 2^30 bytes.
+    case gibibytes = "GiB"
+    /// A count of Kubernetes pods.
+    case pods
+    /// A quotient of two figures of the same unit.
+    case ratio
+
+    public var description: String { rawValue }
+
+    /// Which way is better for a figure in this unit, unless its measurement says otherwise: rates higher,
+    /// latencies lower; sizes, counts, ratios and shares are a change either way.
+    public var direction: MeasurementDirection {
+        switch self {
+        case .gigabytesPerSecond, .megabytesPerSecond: return .higher
+        case .milliseconds: return .lower
+        case .percent, .gibibytes, .pods, .ratio: return .either
+        }
+    }
+}
+
+/// Which way a measured value may move without being a regression.
+public enum MeasurementDirection: String, Codable, Sendable, CaseIterable {
+    /// Bandwidths and throughputs: a drop is a regression.
+    case higher
+    /// Latencies and off-node shares: a rise is a regression.
+    case lower
+    /// Sizes and ratios: any change counts.
+    case either
+}
+
+/// A number a check measured, with its unit and which way is better.
+///
+/// Encoded as `{"name": …, "value": …, "unit": "GB/s"}` (results.json, bench JSON): the direction is not
+/// written there; a decoded value takes its unit's.
+public struct MeasuredValue: Codable, Sendable, Equatable {
+    public let name: String
+    public let value: Double
+    public let unit: MeasurementUnit
+    public let direction: MeasurementDirection
+
+    /// `direction` defaults to the unit's; a share in percent where less is better passes `.lower`.
+    public init(name: String, value: Double, unit: MeasurementUnit, direction: MeasurementDirection? = nil) {
+        self.name = name
+        self.value = value
+        self.unit = unit
+        self.direction = direction ?? unit.direction
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, value, unit
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            value: try container.decode(Double.self, forKey: .value),
+            unit: try container.decode(MeasurementUnit.self, forKey: .unit))
+    }
+}
