@@ -41,14 +41,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The one owner of libcurl: every HTTP transfer (the Kubernetes API, S3, the metrics push) goes through it.
+        .target(name: "ConformCurl", dependencies: ["CCurl"]),
         .target(name: "HostLayer", dependencies: ["ConformCore"]),
         .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
-        .target(name: "ClusterLayer", dependencies: ["ConformCore", "CCurl"]),
-        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "CCurl"]),
+        .target(name: "ClusterLayer", dependencies: ["ConformCore", "ConformCurl"]),
+        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "ConformCurl"]),
         .executableTarget(
             name: "conform",
             dependencies: [
-                "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
+                "ConformCore", "ConformCurl", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchLayer
 import ClusterLayer
 import ConformCore
+import ConformCurl
 import Foundation
 import HostLayer
 import HypervisorLayer
@@ -46,7 +47,8 @@ extension Conform {
                 domains: hypervisor?.domains ?? .unavailable("not probed"),
                 domainErrors: hypervisor?.domainErrors ?? [:], live: hypervisor?.live ?? [:],
                 cluster: try kubeconfig.map { file in
-                    try Wiring.clusterFacts(kubeconfig: file, context: context, timeout: SourceOptions.defaultKubeTimeout)
+                    try Wiring.clusterFacts(
+                        kubeconfig: file, context: context, timeout: SourceOptions.defaultKubeTimeout)
                 })
             if json {
                 let encoder = JSONEncoder()
