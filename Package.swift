@@ -21,16 +21,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        // System libraries: a header and a module map each, nothing else.
-        .systemLibrary(
-            name: "CNuma", pkgConfig: "numa",
-            providers: [.apt(["libnuma-dev"])]),
-        .systemLibrary(
-            name: "CLibvirt", pkgConfig: "libvirt",
-            providers: [.apt(["libvirt-dev"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The C libraries: each a header, a module map and a file that opens the library on its first call
+        // (dlopen, CDynamicLibrary), so that a run which never needs libvirt, libcurl or libnuma (--version, the
+        // host layer) never maps them and their dozens of dependencies. Building needs their headers only
+        // (libvirt-dev, libcurl4-openssl-dev, libnuma-dev: `make setup`); running, the library of a layer that runs.
+        .target(name: "CDynamicLibrary"),
+        .target(name: "CNuma", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CLibvirt", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CCurl", dependencies: ["CDynamicLibrary"]),
         // The hot loops are compiled optimised even in debug builds: a -O0 kernel measures the compiler.
         .target(
             name: "CBenchKernels", cSettings: [.unsafeFlags(["-O3", "-march=\(benchMarch)", "-fno-strict-aliasing"])]),

@@ -26,8 +26,9 @@ public struct CurlError: Error, CustomStringConvertible {
         status = 0
     }
 
-    /// `curl_easy_init` gave no handle.
+    /// `curl_easy_init` gave no handle: libcurl is missing (the error names it and says why) or out of memory.
     static func noTransfer() -> CurlError {
-        CurlError(description: "libcurl could not start a transfer")
+        let cause = CCurl_loadError().map { ": \(String(cString: $0))" } ?? ""
+        return CurlError(description: "libcurl could not start a transfer\(cause)")
     }
 }

@@ -81,7 +81,7 @@ struct FactsDocument: Codable {
     var cluster: ClusterFacts?
     var libraries = Libraries()
 
-    /// The C libraries conform is linked against, for the record of where facts came from.
+    /// The C libraries conform loaded, for the record of where facts came from (nil: not loadable).
     struct Libraries: Codable {
         var libvirt = LibvirtLibrary.version
         var libcurl = CurlLibrary.version
