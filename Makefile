@@ -66,22 +66,28 @@ test: setup check-fixtures
 ## calls and does not own (FoundationXML's nodes and their document keep each other alive, see
 ## swift-corelibs-foundation#1664; URLSession's multi handle; String(contentsOfFile:) of an empty file;
 ## argument-parser; XCTest's teardown blocks), in processes that end right after.
+##
+## The sanitizers intercept libtirpc's xdr functions, which libvirt's RPC calls, but bind their interceptors to
+## the real functions only among the libraries loaded at start; conform opens libvirt, and with it libtirpc, on
+## first use (Sources/CDynamicLibrary), so a sanitized build links libtirpc at start, or the first call to a
+## libvirt daemon jumps to address 0.
 ASAN_REPORTS := .build/asan/reports
 TSAN_REPORTS := .build/tsan/reports
+SANITIZER_LINK := -Xlinker -l:libtirpc.so.3
 test-asan: setup
-	$(SWIFT) build --build-tests --sanitize=address --build-path .build/asan
+	$(SWIFT) build --build-tests --sanitize=address --build-path .build/asan $(SANITIZER_LINK)
 	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$(CURDIR)/$(ASAN_REPORTS)/report \
 		timeout --kill-after=30s 60m \
-		$(SWIFT) test --skip-build --sanitize=address --build-path .build/asan --disable-swift-testing; \
+		$(SWIFT) test --skip-build --sanitize=address --build-path .build/asan --disable-swift-testing $(SANITIZER_LINK); \
 		status=$$?; scripts/sanitizer-reports.sh $(ASAN_REPORTS) || status=1; exit $$status
 
 test-tsan: setup
-	$(SWIFT) build --build-tests --sanitize=thread --build-path .build/tsan
+	$(SWIFT) build --build-tests --sanitize=thread --build-path .build/tsan $(SANITIZER_LINK)
 	rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
 	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:log_path=$(CURDIR)/$(TSAN_REPORTS)/report \
 		timeout --kill-after=30s 90m \
-		$(SWIFT) test --skip-build --sanitize=thread --build-path .build/tsan --disable-swift-testing; \
+		$(SWIFT) test --skip-build --sanitize=thread --build-path .build/tsan --disable-swift-testing $(SANITIZER_LINK); \
 		status=$$?; scripts/sanitizer-reports.sh $(TSAN_REPORTS) || status=1; exit $$status
 
 FUZZ_SECONDS ?= 180

@@ -21,16 +21,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        // System libraries: a header and a module map each, nothing else.
-        .systemLibrary(
-            name: "CNuma", pkgConfig: "numa",
-            providers: [.apt(["libnuma-dev"])]),
-        .systemLibrary(
-            name: "CLibvirt", pkgConfig: "libvirt",
-            providers: [.apt(["libvirt-dev"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The C libraries: each a header, a module map and a file that opens the library on its first call
+        // (dlopen, CDynamicLibrary), so that a run which never needs libvirt, libcurl or libnuma (--version, the
+        // host layer) never maps them and their dozens of dependencies. Building needs their headers only
+        // (libvirt-dev, libcurl4-openssl-dev, libnuma-dev: `make setup`); running, the library of a layer that runs.
+        .target(name: "CDynamicLibrary"),
+        .target(name: "CNuma", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CLibvirt", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CCurl", dependencies: ["CDynamicLibrary"]),
         // The hot loops are compiled optimised even in debug builds: a -O0 kernel measures the compiler.
         .target(
             name: "CBenchKernels", cSettings: [.unsafeFlags(["-O3", "-march=\(benchMarch)", "-fno-strict-aliasing"])]),
@@ -41,15 +39,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The one owner of libcurl: every HTTP transfer (the Kubernetes API, S3, the metrics push) goes through it.
+        .target(name: "ConformCurl", dependencies: ["CCurl"]),
         .target(name: "HostLayer", dependencies: ["ConformCore"]),
         .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
-        .target(name: "ClusterLayer", dependencies: ["ConformCore", "CCurl"]),
-        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "CCurl"]),
+        .target(name: "ClusterLayer", dependencies: ["ConformCore", "ConformCurl"]),
+        .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "ConformCurl"]),
         // The one pipeline every command uses: targets, probes, checks, results, reports. The only module
         // that knows every layer.
         .target(
             name: "ConformRun",
-            dependencies: ["ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
+            dependencies: ["ConformCore", "ConformCurl", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
         // Command definitions and printing only.
         .executableTarget(
             name: "conform",

@@ -1,5 +1,5 @@
-import CCurl
 import ConformCore
+import ConformCurl
 import Foundation
 
 /// One HTTP(S) transfer over libcurl, download or upload, timed the way the design's budgets need it:
@@ -49,94 +49,51 @@ public struct NetBenchmark: Sendable {
         }
     }
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
     /// SHA-256 of no bytes.
     static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     public func run() throws -> Result {
-        _ = Self.globalInit
-        guard let handle = curl_easy_init() else { throw BenchError("libcurl could not start a transfer") }
-        defer { curl_easy_cleanup(handle) }
-        let state = TransferState(remaining: upload ? uploadBytes : 0)
-        let context = Unmanaged.passUnretained(state).toOpaque()
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        var headers: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headers) }
-        if credentials != nil {
+        var transfer = CurlTransfer(url: url)
+        transfer.failsOnHTTPError = true
+        transfer.connectTimeout = 10
+        transfer.timeout = timeoutSeconds
+        transfer.response = .discard
+        if let credentials {
+            transfer.awsSigV4 = "aws:amz:\(credentials.region):s3"
+            transfer.username = credentials.accessKey
+            transfer.password = credentials.secretKey
             // S3 wants the payload's hash in a signed header on every SigV4 request and refuses requests
             // without it; libcurl before 8.x does not add it. A download has no payload (the hash of ""); an
             // upload streams one, which is sent unsigned. libcurl signs the header and uses its value.
-            headers = curl_slist_append(
-                headers, "x-amz-content-sha256: \(upload ? "UNSIGNED-PAYLOAD" : Self.emptySHA256)")
+            transfer.headers = ["x-amz-content-sha256: \(upload ? "UNSIGNED-PAYLOAD" : Self.emptySHA256)"]
         }
-        var code = CURLE_OK
-        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
-        errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            set(CCurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress))
-            set(CCurl_setopt_string(handle, CURLOPT_URL, url))
-            set(CCurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-            set(CCurl_setopt_long(handle, CURLOPT_FAILONERROR, 1))
-            set(CCurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000))
-            set(CCurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000)))
-            if let credentials {
-                set(CCurl_setopt_string(handle, CURLOPT_AWS_SIGV4, "aws:amz:\(credentials.region):s3"))
-                set(CCurl_setopt_string(handle, CURLOPT_USERNAME, credentials.accessKey))
-                set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, credentials.secretKey))
-                set(CCurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)))
-            }
-            set(
-                CCurl_setopt_write(
-                    handle,
-                    { _, size, count, context in
-                        guard let context else { return 0 }
-                        Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue().received += size * count
-                        return size * count
-                    }, context))
-            if upload {
-                set(CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1))
-                set(CCurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadBytes)))
-                set(
-                    CCurl_setopt_read(
-                        handle,
-                        { data, size, count, context in
-                            guard let data, let context else { return 0 }
-                            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
-                            let chunk = min(size * count, state.remaining)
-                            state.fill(UnsafeMutableRawPointer(data), chunk)
-                            state.remaining -= chunk
-                            return chunk
-                        }, context))
-            }
-            if code == CURLE_OK { code = curl_easy_perform(handle) }
+        if upload {
+            let payload = Payload()
+            transfer.body = .upload(byteCount: uploadBytes, fill: payload.fill)
         }
-        guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            var status = 0
-            _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        let response: CurlResponse
+        do throws(CurlError) {
+            response = try transfer.perform()
+        } catch  where !error.started {
+            throw BenchError(error.description)
+        } catch {
             throw BenchError(
-                "\(upload ? "upload to" : "download from") \(url) failed: \(String(cString: curl_easy_strerror(code)))\(detail.isEmpty ? "" : ": \(detail)")\(Self.refusalHint(status: status, credentials: credentials))"
+                "\(upload ? "upload to" : "download from") \(url) failed: \(error)\(Self.refusalHint(status: error.status, credentials: credentials))"
             )
         }
-        func microseconds(_ info: CURLINFO) -> Double {
-            var value: curl_off_t = 0
-            _ = CCurl_getinfo_offset(handle, info, &value)
-            return Double(value) / 1e6
-        }
-        let total = microseconds(CURLINFO_TOTAL_TIME_T)
+        let timing = response.timing
         // A download's transfer starts with its first byte; an upload's once the request may be sent.
-        let start = microseconds(upload ? CURLINFO_PRETRANSFER_TIME_T : CURLINFO_STARTTRANSFER_TIME_T)
-        let bytes = Double(upload ? uploadBytes : state.received)
+        let start = upload ? timing.preTransferSeconds : timing.startTransferSeconds
+        let bytes = Double(upload ? uploadBytes : response.receivedBytes)
         // Nothing moved is no measurement: a 0 MB/s figure would read as a dead link, or pass a floor of 0.
         guard bytes > 0 else {
             throw BenchError(
                 "\(upload ? "upload to" : "download from") \(url) transferred no bytes: nothing to measure")
         }
-        let seconds = max(total - start, 1e-6)
+        let seconds = max(timing.totalSeconds - start, 1e-6)
         return Result(
-            bytes: bytes, goodputMBps: bytes / seconds / 1e6,
-            timeToFirstByteMs: microseconds(CURLINFO_STARTTRANSFER_TIME_T) * 1000,
-            totalSeconds: total, upload: upload)
+            bytes: bytes, goodputMBps: bytes / seconds / 1e6, timeToFirstByteMs: timing.startTransferSeconds * 1000,
+            totalSeconds: timing.totalSeconds, upload: upload)
     }
 
     /// What to look at when the server refused the request (never the secret itself).
@@ -184,17 +141,13 @@ public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "S3 credentials for access key \(accessKey.prefix(4))… in \(region)" }
 }
 
-/// Bytes counted in and handed out by libcurl's callbacks.
-private final class TransferState {
-    var received = 0
-    var remaining: Int
-    /// 1 MiB of incompressible bytes, made once and handed out in turn, so nothing on the path can shrink
-    /// the payload and making it costs nothing during the transfer.
+/// The bytes an upload sends: 1 MiB of incompressible bytes, made once and handed out in turn, so nothing on
+/// the path can shrink the payload and making it costs nothing during the transfer.
+private final class Payload {
     private let pattern: [UInt8]
     private var position = 0
 
-    init(remaining: Int) {
-        self.remaining = remaining
+    init() {
         var seed: UInt64 = 0x2545_F491_4F6C_DD1D
         pattern = (0..<1_048_576).map { _ in
             seed ^= seed << 13
@@ -204,12 +157,12 @@ private final class TransferState {
         }
     }
 
-    func fill(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
+    func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         var written = 0
         pattern.withUnsafeBytes { bytes in
-            while written < count {
-                let chunk = min(count - written, pattern.count - position)
-                (buffer + written).copyMemory(from: bytes.baseAddress! + position, byteCount: chunk)
+            while written < buffer.count {
+                let chunk = min(buffer.count - written, pattern.count - position)
+                (buffer.baseAddress! + written).copyMemory(from: bytes.baseAddress! + position, byteCount: chunk)
                 written += chunk
                 position = (position + chunk) % pattern.count
             }

@@ -15,7 +15,8 @@ final class NumaBuffer {
     init(elements: Int, node: Int) throws {
         bytes = elements * MemoryLayout<Double>.stride
         guard let raw = numa_alloc_onnode(bytes, Int32(node)) else {
-            throw BenchError("cannot allocate \(ByteSize.text(Double(bytes))) on NUMA node \(node)")
+            let cause = NumaLibrary.loadError.map { ": \($0)" } ?? ""
+            throw BenchError("cannot allocate \(ByteSize.text(Double(bytes))) on NUMA node \(node)\(cause)")
         }
         pointer = raw.bindMemory(to: Double.self, capacity: elements)
         self.elements = elements
@@ -47,6 +48,10 @@ final class NumaBuffer {
 public enum NumaLibrary {
     /// Whether the NUMA API works on this machine. The corresponding C function is `numa_available`.
     public static var isAvailable: Bool { numa_available() >= 0 }
+
+    /// Why libnuma could not be loaded (it is opened on the first call of one of its functions), naming the
+    /// library and the loader's reason; nil while it could be, or was not needed yet.
+    public static var loadError: String? { CNuma_loadError().map { String(cString: $0) } }
 
     /// The API version of the libnuma headers conform was built with (`LIBNUMA_API_VERSION`).
     public static var apiVersion: Int { Int(LIBNUMA_API_VERSION) }

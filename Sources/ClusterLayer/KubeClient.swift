@@ -1,8 +1,8 @@
-import CCurl
 import ConformCore
+import ConformCurl
 import Foundation
 
-/// A small, read-only Kubernetes API client over libcurl: the one place that holds curl handles.
+/// A small, read-only Kubernetes API client over libcurl (`CurlTransfer`).
 ///
 /// TLS is verified unless the kubeconfig says `insecure-skip-tls-verify`; client certificates and keys
 /// go to libcurl from memory (`CURLOPT_SSLCERT_BLOB`, `CURLOPT_SSLKEY_BLOB`), never to a file. Errors
@@ -14,12 +14,9 @@ public final class KubeClient: @unchecked Sendable {
     /// Items per page (`limit`); the client follows `continue` until the list is complete.
     public let pageSize: Int
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
     public init(
         credentials: KubeCredentials, connectTimeout: Double = 5, totalTimeout: Double = 20, pageSize: Int = 500
     ) {
-        _ = Self.globalInit
         self.credentials = credentials
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
@@ -52,72 +49,33 @@ public final class KubeClient: @unchecked Sendable {
 
     /// One GET; a non-2xx answer becomes an error from the API's `Status` body.
     func get(_ url: String) throws -> Data {
-        guard let handle = curl_easy_init() else {
-            throw ProbeError(path: url, reason: "libcurl could not start a transfer")
-        }
-        defer { curl_easy_cleanup(handle) }
-        let response = ResponseBuffer()
-        let context = Unmanaged.passUnretained(response).toOpaque()
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        var headers: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headers) }
-        headers = curl_slist_append(headers, "Accept: application/json")
-        if let token = credentials.token {
-            headers = curl_slist_append(headers, "Authorization: Bearer \(token)")
-        }
-
-        var code = CURLE_OK
-        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
-        errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            set(CCurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress))
-            set(CCurl_setopt_string(handle, CURLOPT_URL, url))
-            set(CCurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)))
-            set(CCurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-            set(CCurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000)))
-            set(CCurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(totalTimeout * 1000)))
-            set(CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, credentials.insecureSkipTLSVerify ? 0 : 1))
-            set(CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, credentials.insecureSkipTLSVerify ? 0 : 2))
-            set(blob(handle, CURLOPT_CAINFO_BLOB, credentials.certificateAuthority))
-            set(blob(handle, CURLOPT_SSLCERT_BLOB, credentials.clientCertificate))
-            set(blob(handle, CURLOPT_SSLKEY_BLOB, credentials.clientKey))
-            if credentials.clientCertificate != nil {
-                set(CCurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"))
-                set(CCurl_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"))
-            }
-            set(
-                CCurl_setopt_write(
-                    handle,
-                    { data, size, count, context in
-                        guard let data, let context else { return 0 }
-                        let buffer = Unmanaged<ResponseBuffer>.fromOpaque(context).takeUnretainedValue()
-                        buffer.data.append(
-                            UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
-                        return size * count
-                    }, context))
-            if code == CURLE_OK { code = curl_easy_perform(handle) }
-        }
-        guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let summary = String(cString: curl_easy_strerror(code))
-            var reason = detail.isEmpty ? summary : "\(summary): \(detail)"
+        var transfer = CurlTransfer(url: url)
+        transfer.headers = ["Accept: application/json"]
+        if let token = credentials.token { transfer.headers.append("Authorization: Bearer \(token)") }
+        transfer.connectTimeout = connectTimeout
+        transfer.timeout = totalTimeout
+        transfer.verifiesTLS = !credentials.insecureSkipTLSVerify
+        transfer.certificateAuthority = credentials.certificateAuthority
+        transfer.clientCertificate = credentials.clientCertificate
+        transfer.clientKey = credentials.clientKey
+        let response: CurlResponse
+        do throws(CurlError) {
+            response = try transfer.perform()
+        } catch {
+            var reason = error.description
             // A server refusing an expired certificate just ends the session; say which certificate it was.
-            if let problem = credentials.clientCertificate.flatMap(CertificateValidity.init(pem:))?.problem() {
+            if error.started,
+                let problem = credentials.clientCertificate.flatMap(CertificateValidity.init(pem:))?.problem()
+            {
                 reason +=
                     "; the client certificate of context '\(credentials.context)' in \(credentials.file) \(problem)"
             }
             throw ProbeError(path: url, reason: reason)
         }
-        var status = 0
-        _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        guard (200..<300).contains(status) else {
-            throw ProbeError(path: url, reason: Self.statusMessage(status, body: response.data))
+        guard (200..<300).contains(response.status) else {
+            throw ProbeError(path: url, reason: Self.statusMessage(response.status, body: response.body))
         }
-        return response.data
-    }
-
-    private func blob(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ data: Data?) -> CURLcode {
-        guard let data else { return CURLE_OK }
-        return data.withUnsafeBytes { bytes in CCurl_setopt_blob(handle, option, bytes.baseAddress, bytes.count) }
+        return response.body
     }
 
     /// The API's `Status` object (`{"kind":"Status","code":401,"reason":"Unauthorized","message":…}`) as a sentence.
@@ -151,9 +109,4 @@ public final class KubeClient: @unchecked Sendable {
             return "\(error)"
         }
     }
-}
-
-/// The bytes of one response, appended to by libcurl's write callback.
-private final class ResponseBuffer {
-    var data = Data()
 }

@@ -1,6 +1,7 @@
 import BenchLayer
 import ClusterLayer
 import ConformCore
+import ConformCurl
 import Foundation
 import HostLayer
 import HypervisorLayer

@@ -1,6 +1,6 @@
 import CLibvirt
 
-/// The libvirt client library conform is linked against.
+/// The libvirt client library conform loads (libvirt.so.0, opened on the first call).
 public enum LibvirtLibrary {
     /// The library's version as `major.minor.release`. The corresponding C function is `virGetVersion`.
     public static var version: String? {

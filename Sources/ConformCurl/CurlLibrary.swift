@@ -1,6 +1,6 @@
 import CCurl
 
-/// The libcurl conform is linked against.
+/// The libcurl conform loads (libcurl.so.4, opened on the first call).
 public enum CurlLibrary {
     /// The library's version string. The corresponding C function is `curl_version_info(CURLVERSION_NOW)`.
     public static var version: String? {

@@ -1,2 +1,0 @@
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>

@@ -1,2 +1,0 @@
-#include <numa.h>
-#include <numaif.h>
