@@ -16,6 +16,7 @@ extension Conform {
 extension Conform.BaselineCommand {
     struct Capture: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "capture",
             abstract: "Run the checks N times on one host and store its facts and measurements.")
 
         @Option(help: "A profile name from checks/ (or 'generic'), or the path of a profile file.")
@@ -56,6 +57,7 @@ extension Conform.BaselineCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Run the checks and compare with a baseline (the same as 'conform run --baseline FILE').")
 
         @OptionGroup var options: RunOptions
@@ -70,7 +72,7 @@ extension Conform.BaselineCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a baseline readably.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a baseline readably.")
 
         @Argument(help: "The baseline file.")
         var file: String
@@ -99,6 +101,7 @@ extension Conform.BaselineCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two baselines: measurements beyond tolerance and facts that differ.")
 
         @Argument(help: "The older baseline.")

@@ -7,6 +7,7 @@ import Foundation
 extension Conform {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Run one benchmark on its own: memory bandwidth, staging disk or network transfer.",
             subcommands: [Memory.self, Disk.self, Net.self])
     }
@@ -15,6 +16,7 @@ extension Conform {
 extension Conform.Bench {
     struct Memory: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "memory",
             abstract: "Measure memory bandwidth between NUMA nodes (the whole matrix unless both nodes are given).")
 
         @Option(help: "Run the threads on this NUMA node's CPUs (default: every node).")
@@ -87,6 +89,7 @@ extension Conform.Bench {
 extension Conform.Bench {
     struct Disk: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "disk",
             abstract: "Measure sequential write then read throughput of a staging directory with O_DIRECT.")
 
         @Option(help: "The directory to write the scratch file in (it is removed on every path).")
@@ -162,6 +165,7 @@ extension Conform.Bench {
 extension Conform.Bench {
     struct Net: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "net",
             abstract:
                 "Measure an HTTP(S) download or upload with libcurl (S3/MinIO signed with SigV4 from AWS_* variables).")
 

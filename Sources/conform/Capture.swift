@@ -6,6 +6,7 @@ import Foundation
 extension Conform {
     struct Capture: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "capture",
             abstract: "Copy the files the probes read off this machine into a fixture directory.",
             discussion: "Domains are captured from --libvirt-uri, or by default from the libvirt daemon of the "
                 + "machine whose tree is read (qemu:///system for '/', the socket under --sysroot otherwise, when "

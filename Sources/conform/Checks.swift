@@ -4,7 +4,8 @@ import ConformRun
 
 extension Conform {
     struct Checks: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every check conform can run.")
+        static let configuration = CommandConfiguration(
+            commandName: "checks", abstract: "List every check conform can run.")
 
         @Flag(help: "Include each check's rationale and remediation.")
         var verbose = false

@@ -9,13 +9,15 @@ import Logging
 @main
 enum Entry {
     static func main() {
+        // Built once: Foundation makes the whole dictionary on every call.
+        let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
             var handler = RedactingLogHandler(inner: StreamLogHandler.standardError(label: label))
             handler.logLevel =
-                ProcessInfo.processInfo.environment["CONFORM_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+                environment["CONFORM_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
             return handler
         }
-        warnAboutTheEnvironment()
+        warnAboutTheEnvironment(environment)
         do {
             var command = try Conform.parseAsRoot()
             try command.run()
@@ -37,8 +39,7 @@ enum Entry {
     }
 
     /// Variables set to something conform cannot use are said, not silently ignored.
-    static func warnAboutTheEnvironment() {
-        let environment = ProcessInfo.processInfo.environment
+    static func warnAboutTheEnvironment(_ environment: [String: String]) {
         if let level = environment["CONFORM_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
             log.warning(
                 "CONFORM_LOG_LEVEL '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); using info"

@@ -6,6 +6,7 @@ import Foundation
 extension Conform {
     struct Facts: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "facts",
             abstract: "Print what the probes see on a host.",
             discussion: "Exit codes: 0 every source was read, 2 unusable input, 3 something could not be read "
                 + "(the facts are still printed, and stderr names what). "

@@ -4,6 +4,7 @@ import ConformRun
 extension Conform {
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract:
                 "Check a design before provisioning: topology, pins, emulator CPUs, memory and transfer budgets of the profile alone.",
             discussion: "Runs the pinning and memory invariants on the profile's VM definitions and declared topology, "

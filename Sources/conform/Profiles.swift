@@ -4,7 +4,8 @@ import ConformRun
 
 extension Conform {
     struct Profiles: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the profiles conform can check against.")
+        static let configuration = CommandConfiguration(
+            commandName: "profiles", abstract: "List the profiles conform can check against.")
 
         func run() throws {
             let catalog = ProfileCatalog.standard()

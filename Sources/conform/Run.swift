@@ -7,6 +7,7 @@ import Foundation
 extension Conform {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Check hosts against a profile and write reports.",
             discussion: """
                 Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, \
