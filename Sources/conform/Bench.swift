@@ -35,7 +35,7 @@ extension Conform.Bench {
         var size = ByteCount("1GB")
 
         @Option(
-            help: "Kernels, comma-separated: read, write, copy, triad (default: all four).",
+            help: "Kernels, comma-separated: read, write, copy, triad (default: read,write,copy,triad).",
             transform: CommaList.parser(of: MemoryKernel.allCases, emptyMeans: "an empty list measures nothing"))
         var kernels = CommaList(MemoryKernel.allCases)
 
