@@ -27,8 +27,7 @@ public struct ProfileCatalog: Sendable {
             directory.deleteLastPathComponent()
         }
         directories.append("/etc/conform/checks")
-        var seen = Set<String>()
-        return ProfileCatalog(directories: directories.filter { seen.insert($0).inserted })
+        return ProfileCatalog(directories: directories.uniqued())
     }
 
     /// The running binary's own path (`/proc/self/exe`), whatever directory or `$PATH` entry started it.

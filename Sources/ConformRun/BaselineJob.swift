@@ -41,10 +41,9 @@ public struct BaselineJob: Sendable {
 
         /// Results that could not be read, one line each: a baseline that lacks them is not a whole one.
         public var unread: [String] {
-            var seen = Set<String>()
-            return runs.joined().filter { $0.status == .error }.map { result in
-                "\(result.host) \(result.id)\(result.subject.map { "[\($0)]" } ?? ""): \(result.message)"
-            }.filter { seen.insert($0).inserted }
+            runs.joined().filter { $0.status == .error }.map { result in
+                "\(result.host) \(result.qualifiedName): \(result.message)"
+            }.uniqued()
         }
     }
 
@@ -70,7 +69,8 @@ public struct BaselineJob: Sendable {
         for _ in 0..<self.runs {
             let probes = Probes(
                 hosts: Pipeline.probeHosts([target], request, probed: [target.spec.name: hostFacts]), cluster: cluster)
-            runs.append(Runner().run(Pipeline.plans(probes, request), selection: selection))
+            runs.append(
+                Runner(checkTimeout: request.checkTimeout).run(Pipeline.plans(probes, request), selection: selection))
         }
         // A baseline of nothing would compare nothing, every night, and pass.
         try RunCatalog.requireSomeResult(runs.flatMap { $0 }, selection)

@@ -64,10 +64,7 @@ public struct MemoryBenchJob: Sendable {
         }
         let cells = try benchmark.cells(
             cpuNodes: cpuNode.map { [$0] } ?? nodeIDs, memNodes: memNode.map { [$0] } ?? nodeIDs, progress: progress)
-        var threadCounts: [String] = []
-        for cell in cells where !threadCounts.contains("cpu\(cell.cpuNode):\(cell.threads)") {
-            threadCounts.append("cpu\(cell.cpuNode):\(cell.threads)")
-        }
+        let threadCounts = cells.map { "cpu\($0.cpuNode):\($0.threads)" }.uniqued()
         let document = BenchDocument(
             benchmark: "memory",
             parameters: [

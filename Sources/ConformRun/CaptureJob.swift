@@ -12,22 +12,31 @@ public struct CaptureJob: Sendable {
     public var sysroot: Sysroot
     /// The folder name of the host under `<out>/hosts`.
     public var host: String
-    /// Where domains are read; `nil` for none. `named` when the user gave it: then it must answer.
-    public var libvirt: (uri: String, named: Bool)?
+    /// The libvirt URI the user named, `none` for no domains; `nil` for the daemon of the machine whose tree
+    /// is captured, found the way `run` finds it, when its socket is there.
+    public var libvirtURI: String?
     public var kubeconfig: String?
     /// Seconds libvirt, and each request to the API server, may take to answer.
     public var timeout: Double
 
     public init(
         out: String, sysroot: Sysroot = .live, host: String = currentHostname(),
-        libvirt: (uri: String, named: Bool)? = nil, kubeconfig: String? = nil, timeout: Double = 30
+        libvirtURI: String? = nil, kubeconfig: String? = nil, timeout: Double = 30
     ) {
         self.out = out
         self.sysroot = sysroot
         self.host = host
-        self.libvirt = libvirt
+        self.libvirtURI = libvirtURI
         self.kubeconfig = kubeconfig
         self.timeout = timeout
+    }
+
+    /// Where domains are read, and whether the user named it (then it must answer); `nil` for none.
+    var libvirt: (uri: String, named: Bool)? {
+        if let libvirtURI { return libvirtURI == "none" ? nil : (libvirtURI, true) }
+        let uri = RunSource.defaultLibvirtURI(sysroot: sysroot)
+        // Under another tree, a daemon whose socket is not there is simply not captured.
+        return DomainSource.absentSocket(of: uri) == nil ? (uri, false) : nil
     }
 
     /// What was captured, for the line the command prints.

@@ -16,11 +16,6 @@ public enum RunCatalog {
         all + HostCatalog.lintOnly + BenchCatalog.lintOnly
     }
 
-    /// Whether the selection includes some check of a layer's catalog.
-    static func wants(_ layer: Layer, _ catalog: [CheckMetadata], _ selection: Selection) -> Bool {
-        selection.includes(layer: layer) && catalog.contains(where: selection.includes)
-    }
-
     /// A selection that no check of the catalog can satisfy checks nothing: unusable input, before anything runs.
     public static func requireSomeCheck(_ selection: Selection) throws {
         guard all.contains(where: selection.includes) else {

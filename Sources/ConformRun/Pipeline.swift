@@ -41,10 +41,11 @@ public struct RunRequest: Sendable {
         selection.includes(layer: .host) || selection.includes(layer: .hypervisor) || selection.includes(layer: .bench)
     }
 
-    var wantsHost: Bool { RunCatalog.wants(.host, HostCatalog.all, selection) }
-    var wantsHypervisor: Bool { RunCatalog.wants(.hypervisor, HypervisorCatalog.all, selection) }
-    var wantsBench: Bool { RunCatalog.wants(.bench, BenchCatalog.all, selection) }
-    var wantsCluster: Bool { RunCatalog.wants(.cluster, ClusterCatalog.all, selection) }
+    /// Whether some check of a layer is selected: only then are its sources read.
+    var wantsHost: Bool { HostCatalog.all.contains(where: selection.includes) }
+    var wantsHypervisor: Bool { HypervisorCatalog.all.contains(where: selection.includes) }
+    var wantsBench: Bool { BenchCatalog.all.contains(where: selection.includes) }
+    var wantsCluster: Bool { ClusterCatalog.all.contains(where: selection.includes) }
 }
 
 /// One host's facts, as its checks are built from them.

@@ -10,6 +10,17 @@ public enum DomainSource: Sendable, Equatable {
     case missingFixtureFile(String)
 }
 
+extension DomainSource {
+    /// The daemon socket a URI names (`qemu:///system?socket=/srv/host/run/libvirt/libvirt-sock-ro`) when it
+    /// is not there: a daemon that cannot be asked at all.
+    public static func absentSocket(of uri: String) -> String? {
+        guard let socket = uri.components(separatedBy: "?socket=").dropFirst().first,
+            !FileManager.default.fileExists(atPath: socket)
+        else { return nil }
+        return socket
+    }
+}
+
 extension HypervisorProbe {
     /// libvirt's view of a host that runs VMs: a hypervisor of the profile, or any machine under the `generic`
     /// profile, where a machine without a libvirt daemon is simply not a hypervisor. `nil` when the layer does
@@ -35,9 +46,7 @@ extension HypervisorProbe {
         // error. A URI the user named must answer.
         let absentIsNone = generic && !named
         // Found by default under a sysroot, the daemon's socket must be there to be asked at all.
-        if absentIsNone, let socket = uri.components(separatedBy: "?socket=").dropFirst().first,
-            !FileManager.default.fileExists(atPath: socket)
-        {
+        if absentIsNone, let socket = DomainSource.absentSocket(of: uri) {
             return HypervisorFacts(
                 uri: uri,
                 domains: .unavailable("no libvirt daemon here (no socket at \(socket)); pass --libvirt-uri to read one")

@@ -229,7 +229,11 @@ struct ByteCount: CustomStringConvertible, Sendable {
 
     /// A size conform writes itself (a default); one that does not parse is zero bytes.
     init(_ text: String) {
-        bytes = ByteSize.parse(text) ?? 0
+        self.init(bytes: ByteSize.parse(text) ?? 0, text: text)
+    }
+
+    private init(bytes: Double, text: String) {
+        self.bytes = bytes
         description = text
     }
 
@@ -249,7 +253,7 @@ struct ByteCount: CustomStringConvertible, Sendable {
             guard bytes <= maximumBytes else {
                 throw ValidationError("must be at most \(ByteSize.text(maximumBytes))")
             }
-            return ByteCount(text)
+            return ByteCount(bytes: bytes, text: text)
         }
     }
 }

@@ -38,25 +38,13 @@ extension Conform {
         }
 
         func run() throws {
-            let sysroot = machine.sysroot ?? .live
             let captured = try CaptureJob(
-                out: out, sysroot: sysroot, host: host ?? currentHostname(), libvirt: libvirt(sysroot),
+                out: out, sysroot: machine.sysroot ?? .live, host: host ?? currentHostname(),
+                libvirtURI: machine.libvirtURI,
                 kubeconfig: kubeconfig, timeout: timeout
             ).execute()
             print("captured \(captured.files) files and \(captured.domains) into \(captured.hostDirectory)")
         }
 
-        /// Domains belong to the machine whose tree is captured: its daemon, found the way `run` finds it.
-        func libvirt(_ sysroot: Sysroot) -> (uri: String, named: Bool)? {
-            if let uri = machine.libvirtURI { return uri == "none" ? nil : (uri, true) }
-            let uri = RunSource.defaultLibvirtURI(sysroot: sysroot)
-            // Under another tree, a daemon whose socket is not there is simply not captured.
-            if let socket = uri.components(separatedBy: "?socket=").dropFirst().first,
-                !FileManager.default.fileExists(atPath: socket)
-            {
-                return nil
-            }
-            return (uri, false)
-        }
     }
 }
