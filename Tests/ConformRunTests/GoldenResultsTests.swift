@@ -53,12 +53,18 @@ final class GoldenResultsTests: XCTestCase {
         }
     }
 
-    /// A changed verdict is caught: the comparison is not one that passes whatever the pipeline does.
-    func testAChangedResultDoesNotMatch() throws {
-        let golden = try Self.golden("mac-numa-lint")
-        var changed = golden
-        changed.results[0].status = golden.results[0].status == "pass" ? "fail" : "pass"
-        XCTAssertNotEqual(changed, golden)
+    /// The comparison finds a changed verdict, a changed message and a missing result in what the pipeline
+    /// returns: it is not one that passes whatever the pipeline does.
+    func testAChangedResultIsADifference() throws {
+        let results = Runner().run(LintJob.plans(try Self.catalog.load("mac-numa", hostname: "golden")))
+        XCTAssertEqual(try differences(results, "mac-numa-lint"), [])
+        var verdict = results
+        verdict[0].status = results[0].status == .pass ? .fail : .pass
+        XCTAssertFalse(try differences(verdict, "mac-numa-lint").isEmpty)
+        var message = results
+        message[1].message += "."
+        XCTAssertEqual(try differences(message, "mac-numa-lint").count, 1)
+        XCTAssertFalse(try differences(Array(results.dropLast()), "mac-numa-lint").isEmpty)
     }
 
     static func fixture(_ name: String) -> RunSource {
@@ -106,15 +112,24 @@ final class GoldenResultsTests: XCTestCase {
         return Record(exit: report.exitCode, results: stripped)
     }
 
+    /// How `results` differ from the record `name`, one line per difference.
+    func differences(_ results: [CheckResult], _ name: String) throws -> [String] {
+        let expected = try Self.golden(name)
+        let actual = try record(results)
+        var lines: [String] = []
+        if actual.exit != expected.exit { lines.append("\(name): exit code \(actual.exit), recorded \(expected.exit)") }
+        if actual.results.count != expected.results.count {
+            lines.append("\(name): \(actual.results.count) results, recorded \(expected.results.count)")
+        }
+        for (now, before) in zip(actual.results, expected.results) where now != before {
+            lines.append("\(name): \(now) differs from the record \(before)")
+        }
+        return lines
+    }
+
     func assertMatches(_ results: [CheckResult], _ name: String, file: StaticString = #filePath, line: UInt = #line)
         throws
     {
-        let expected = try Self.golden(name)
-        let actual = try record(results)
-        XCTAssertEqual(actual.exit, expected.exit, "\(name): exit code", file: file, line: line)
-        XCTAssertEqual(actual.results.count, expected.results.count, "\(name): result count", file: file, line: line)
-        for (now, before) in zip(actual.results, expected.results) where now != before {
-            XCTFail("\(name): \(now) differs from the record \(before)", file: file, line: line)
-        }
+        for difference in try differences(results, name) { XCTFail(difference, file: file, line: line) }
     }
 }

@@ -162,18 +162,83 @@ final class PipelineTests: XCTestCase {
         XCTAssertNotNil(refused.domains.error, "\(refused.domains)")
     }
 
-    func testAHostProbeThatDoesNotFinishIsAnErrorOfEveryFact() {
-        let facts = HostProbe(
-            sysroot: Sysroot(root.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path)
-        )
-        .probe(within: 0.000_001)
-        // Either the probe finished (a fast machine) or every fact says it did not.
-        if let error = facts.topology.error {
-            XCTAssertTrue(error.reason.hasPrefix("the host probe did not finish within"), error.reason)
-            XCTAssertEqual(facts.numaBalancing.error, error)
-            XCTAssertEqual(facts.thp.defrag.error, error)
-        } else {
-            XCTAssertNotNil(facts.topology.value)
+    /// A probe given no time (reading a fixture host's tree takes milliseconds) is an error of every fact.
+    func testAHostProbeThatDoesNotFinishIsAnErrorOfEveryFact() throws {
+        let sysroot = Sysroot(root.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path)
+        let facts = HostProbe(sysroot: sysroot).probe(within: 0)
+        let error = try XCTUnwrap(facts.topology.error, "\(facts.topology)")
+        XCTAssertEqual(error, ProbeError(path: sysroot.shown, reason: "the host probe did not finish within 0 s"))
+        XCTAssertEqual(facts.cpuModel.error, error)
+        XCTAssertEqual(facts.governor.error, error)
+        XCTAssertEqual(facts.thp.enabled.error, error)
+        XCTAssertEqual(facts.thp.defrag.error, error)
+        XCTAssertEqual(facts.numaBalancing.error, error)
+        XCTAssertNotNil(HostProbe(sysroot: sysroot).probe(within: 30).topology.value, "with time it reads the tree")
+    }
+
+    func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testAFolderWithoutHostsOrWithAStrangerIsNoFixtureOfTheProfile() throws {
+        let empty = try temporaryFolder()
+        XCTAssertThrowsError(
+            try TargetResolver.resolve(profile: try profile("mac-numa"), source: RunSource(fixture: empty.path))
+        ) { error in
+            XCTAssertTrue("\(error)".contains("not a fixture: no host directories under"), "\(error)")
+        }
+        try FileManager.default.createDirectory(
+            at: empty.appendingPathComponent("hosts/stranger/sysroot"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(
+            try TargetResolver.resolve(profile: try profile("mac-numa"), source: RunSource(fixture: empty.path))
+        ) { error in
+            XCTAssertTrue(
+                "\(error)".contains("fixture host 'stranger' is not a host of profile 'mac-numa'"), "\(error)")
+        }
+    }
+
+    func testAFixtureHypervisorWithoutLibvirtXMLIsAnErrorNamingTheFile() throws {
+        let spec = try XCTUnwrap(try profile("mac-numa").host(named: "numa-server"))
+        let facts = try XCTUnwrap(
+            HypervisorProbe.facts(
+                for: spec, generic: false, source: .missingFixtureFile("/f/hosts/numa-server/libvirt.xml"),
+                sysroot: Sysroot("/f/hosts/numa-server/sysroot"), seconds: 10))
+        XCTAssertEqual(
+            facts.domains.error,
+            ProbeError(
+                path: "/f/hosts/numa-server/libvirt.xml",
+                reason: "no such file: this fixture hypervisor host has no libvirt.xml"))
+        // Under generic the same host is simply no hypervisor.
+        XCTAssertNil(
+            HypervisorProbe.facts(
+                for: spec, generic: true, source: .missingFixtureFile("/f/x"), sysroot: .live, seconds: 10))
+    }
+
+    /// A baseline of a host the run does not check is refused before anything runs or is written.
+    func testABaselineOfAnotherHostIsRefusedBeforeTheRun() throws {
+        let out = try temporaryFolder().appendingPathComponent("reports")
+        let job = RunJob(
+            profile: "mac-numa", source: RunSource(fixture: macNuma, host: "mac-mini"),
+            baseline: root.appendingPathComponent("baselines/mac-numa/numa-server.json").path,
+            destination: ReportDestination(formats: [.json], out: out.path), catalog: GoldenResultsTests.catalog)
+        XCTAssertThrowsError(try job.execute()) { error in
+            XCTAssertTrue(
+                "\(error)".contains("the baseline is of 'numa-server', which this run does not check"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// Nodes and threads this machine lacks are unusable input, said before anything is allocated.
+    func testAMemoryBenchmarkOfNodesOrThreadsThisMachineLacksIsRefused() throws {
+        XCTAssertThrowsError(try MemoryBenchJob(cpuNode: 4095).execute(progress: nil)) { error in
+            XCTAssertTrue("\(error)".contains("this machine has no NUMA node 4095"), "\(error)")
+        }
+        XCTAssertThrowsError(try MemoryBenchJob(cpuNode: 0, memNode: 0, threads: 1_000_000).execute(progress: nil)) {
+            error in
+            XCTAssertTrue("\(error)".contains("threads cannot each have one"), "\(error)")
         }
     }
 }
