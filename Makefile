@@ -64,7 +64,7 @@ test: setup check-fixtures
 ## its first report (memory is corrupt from then on); TSan reports every race and lets the run go on, so one
 ## run shows them all. Leak detection is off: every leak LeakSanitizer finds in the suite is in code conform
 ## calls and does not own (FoundationXML's nodes and their document keep each other alive, see
-## swift-corelibs-foundation#1664; URLSession's multi handle; String(contentsOfFile:) of an empty file;
+## swift-corelibs-foundation#1664; String(contentsOfFile:) of an empty file;
 ## argument-parser; XCTest's teardown blocks), in processes that end right after.
 ##
 ## The sanitizers intercept libtirpc's xdr functions, which libvirt's RPC calls, but bind their interceptors to
@@ -133,9 +133,11 @@ check-fixtures:
 		|| { echo "fixtures/ holds the profiles '$$held', the generator writes '$$written': run 'make fixtures'"; exit 1; } && \
 	echo "fixtures match fixtures/generate.py"
 
-## Time a static fixture run against lscpu --sysroot on the same tree (medians).
-bench-static: build
-	bench/static-run.sh
+## Time start-up against a Foundation program and lscpu, and the host layer per host against lscpu --sysroot
+## (medians, release build).
+bench-static: setup
+	$(SWIFT) build -c release
+	CONFORM=.build/release/conform bench/static-run.sh
 
 ## Compare conform's benchmarks with the reference tools on this machine (run as root for the network one).
 bench-fidelity: setup

@@ -41,6 +41,19 @@ sysroot=fixtures/$profile/hosts/$host/sysroot
 host_count=$(ls "fixtures/$profile/hosts" | wc -l)
 host_run=(run --profile "$profile" --layers host --fixture "fixtures/$profile" --format json)
 
+# A conform that cannot run would be timed as if it ran: each command is run once first, and must end 0 or 1
+# (1: the design's own defects).
+for check in "--version" "${host_run[*]} --host $host --out $out/check"; do
+    status=0
+    # shellcheck disable=SC2086
+    "$conform" $check >/dev/null 2>"$out/stderr" || status=$?
+    if [ "$status" -gt 1 ]; then
+        echo "bench/static-run.sh: '$conform $check' exits $status; nothing timed:" >&2
+        cat "$out/stderr" >&2
+        exit 1
+    fi
+done
+
 version_ms=$(median_ms "$conform" --version)
 hello_ms=$(median_ms "$out/hello")
 lscpu_ms=$(median_ms lscpu)

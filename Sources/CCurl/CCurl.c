@@ -67,20 +67,13 @@ CURLcode CCurl_setopt_blob(CURL *handle, CURLoption option, const void *data, si
     return setopt ? setopt(handle, option, &blob) : CURLE_FAILED_INIT;
 }
 
-CURLcode CCurl_setopt_write(CURL *handle, CCurl_write_callback callback, void *context) {
+CURLcode CCurl_setopt_callback(CURL *handle, CURLoption function, CURLoption data, CCurl_callback callback,
+                               void *context) {
     setopt_function setopt = easy_setopt();
     if (setopt == NULL) return CURLE_FAILED_INIT;
-    CURLcode code = setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+    CURLcode code = setopt(handle, function, callback);
     if (code != CURLE_OK) return code;
-    return setopt(handle, CURLOPT_WRITEDATA, context);
-}
-
-CURLcode CCurl_setopt_read(CURL *handle, CCurl_read_callback callback, void *context) {
-    setopt_function setopt = easy_setopt();
-    if (setopt == NULL) return CURLE_FAILED_INIT;
-    CURLcode code = setopt(handle, CURLOPT_READFUNCTION, callback);
-    if (code != CURLE_OK) return code;
-    return setopt(handle, CURLOPT_READDATA, context);
+    return setopt(handle, data, context);
 }
 
 CURLcode CCurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -7,7 +7,7 @@ import Foundation
 /// TLS is verified unless the kubeconfig says `insecure-skip-tls-verify`; client certificates and keys
 /// go to libcurl from memory (`CURLOPT_SSLCERT_BLOB`, `CURLOPT_SSLKEY_BLOB`), never to a file. Errors
 /// name the URL and say what went wrong; they never contain the token or the key.
-public final class KubeClient: @unchecked Sendable {
+public final class KubeClient: Sendable {
     public let credentials: KubeCredentials
     public let connectTimeout: Double
     public let totalTimeout: Double

@@ -98,7 +98,9 @@ public struct CurlTransfer {
         if let username { set(CCurl_setopt_string(handle, CURLOPT_USERNAME, username)) }
         if let password { set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, password)) }
         let opaqueContext = Unmanaged.passUnretained(context).toOpaque()
-        set(CCurl_setopt_write(handle, TransferContext.write, opaqueContext))
+        set(
+            CCurl_setopt_callback(
+                handle, CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA, TransferContext.write, opaqueContext))
         switch body {
         case .none:
             break
@@ -114,7 +116,9 @@ public struct CurlTransfer {
         case .upload(let byteCount, _):
             set(CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1))
             set(CCurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(byteCount)))
-            set(CCurl_setopt_read(handle, TransferContext.read, opaqueContext))
+            set(
+                CCurl_setopt_callback(
+                    handle, CURLOPT_READFUNCTION, CURLOPT_READDATA, TransferContext.read, opaqueContext))
         }
         if code == CURLE_OK { code = withExtendedLifetime(context) { curl_easy_perform(handle) } }
 
@@ -128,15 +132,9 @@ public struct CurlTransfer {
             _ = CCurl_getinfo_offset(handle, info, &microseconds)
             return Double(microseconds) / 1e6
         }
-        func bytes(_ info: CURLINFO) -> Int {
-            var count: curl_off_t = 0
-            _ = CCurl_getinfo_offset(handle, info, &count)
-            return Int(count)
-        }
         let timing = CurlTiming(
             totalSeconds: seconds(CURLINFO_TOTAL_TIME_T), preTransferSeconds: seconds(CURLINFO_PRETRANSFER_TIME_T),
-            startTransferSeconds: seconds(CURLINFO_STARTTRANSFER_TIME_T), uploadedBytes: bytes(CURLINFO_SIZE_UPLOAD_T),
-            downloadedBytes: bytes(CURLINFO_SIZE_DOWNLOAD_T))
+            startTransferSeconds: seconds(CURLINFO_STARTTRANSFER_TIME_T))
         return CurlResponse(
             status: status, body: context.received, receivedBytes: context.receivedBytes, timing: timing)
     }
@@ -158,7 +156,7 @@ public struct CurlResponse: Sendable {
     public var timing: CurlTiming
 }
 
-/// The times (seconds from the start of the transfer) and sizes libcurl measured.
+/// The times libcurl measured, in seconds from the start of the transfer.
 public struct CurlTiming: Sendable {
     /// The whole transfer (`CURLINFO_TOTAL_TIME_T`).
     public var totalSeconds: Double
@@ -166,9 +164,6 @@ public struct CurlTiming: Sendable {
     public var preTransferSeconds: Double
     /// Until the first byte of the response (`CURLINFO_STARTTRANSFER_TIME_T`).
     public var startTransferSeconds: Double
-    /// Bytes sent and received, bodies only (`CURLINFO_SIZE_UPLOAD_T`, `CURLINFO_SIZE_DOWNLOAD_T`).
-    public var uploadedBytes: Int
-    public var downloadedBytes: Int
 }
 
 /// The state libcurl's callbacks read and write during one `perform()`.
@@ -190,7 +185,7 @@ private final class TransferContext {
         }
     }
 
-    static let write: CCurl_write_callback = { data, size, count, context in
+    static let write: CCurl_callback = { data, size, count, context in
         guard let context else { return 0 }
         let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
         let byteCount = size * count
@@ -201,7 +196,7 @@ private final class TransferContext {
         return byteCount
     }
 
-    static let read: CCurl_read_callback = { data, size, count, context in
+    static let read: CCurl_callback = { data, size, count, context in
         guard let data, let context else { return 0 }
         let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
         let chunk = min(size * count, transfer.remainingUpload)

@@ -58,7 +58,8 @@ public struct FactsDocument: Codable, Sendable {
     public var cluster: ClusterFacts?
     public var libraries = Libraries()
 
-    /// The C libraries conform is linked against, for the record of where facts came from.
+    /// The C libraries conform loads on first use (their versions load them), for the record of where facts
+    /// came from.
     public struct Libraries: Codable, Sendable {
         var libvirt = LibvirtLibrary.version
         var libcurl = CurlLibrary.version

@@ -15,7 +15,8 @@ final class LibvirtConnection {
         LibvirtConnection.silenceDefaultErrorPrinting
         guard let connection = virConnectOpenReadOnly(uri) else {
             let error = ProbeError(path: uri, reason: "cannot connect: \(Self.lastError())")
-            throw Self.lastErrorIsMissingSocket ? NoDaemon(error: error) : error
+            // No libvirt library on the machine is no libvirt here, as a daemon socket that is not there is.
+            throw Self.lastErrorIsMissingSocket || CLibvirt_loadError() != nil ? NoDaemon(error: error) : error
         }
         self.uri = uri
         self.connection = connection
@@ -89,7 +90,8 @@ final class LibvirtConnection {
         virGetLastErrorMessage().map { String(cString: $0) } ?? "unknown libvirt error"
     }
 
-    /// A connection refused because the daemon's socket does not exist: no libvirt daemon runs here.
+    /// A connection refused because the daemon's socket does not exist, or libvirt's library is not there: no
+    /// libvirt daemon runs here.
     struct NoDaemon: Error {
         var error: ProbeError
     }

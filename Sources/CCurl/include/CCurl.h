@@ -27,11 +27,11 @@ CURLcode CCurl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value);
    libcurl copies it, so nothing is written to disk and the caller may wipe its buffer afterwards. */
 CURLcode CCurl_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length);
 
-typedef size_t (*CCurl_write_callback)(char *data, size_t size, size_t count, void *context);
-CURLcode CCurl_setopt_write(CURL *handle, CCurl_write_callback callback, void *context);
-
-typedef size_t (*CCurl_read_callback)(char *buffer, size_t size, size_t count, void *context);
-CURLcode CCurl_setopt_read(CURL *handle, CCurl_read_callback callback, void *context);
+/* A write or read callback (CURLOPT_WRITEFUNCTION/CURLOPT_READFUNCTION, the same signature) and its context
+   (CURLOPT_WRITEDATA/CURLOPT_READDATA). */
+typedef size_t (*CCurl_callback)(char *data, size_t size, size_t count, void *context);
+CURLcode CCurl_setopt_callback(CURL *handle, CURLoption function, CURLoption data, CCurl_callback callback,
+                               void *context);
 
 CURLcode CCurl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode CCurl_getinfo_offset(CURL *handle, CURLINFO info, curl_off_t *value);
