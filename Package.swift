@@ -67,13 +67,16 @@ let package = Package(
         .target(name: "ConformTestSupport", path: "Tests/Support"),
         .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore", "ConformTestSupport"]),
-        .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore"]),
+        .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
         .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
         .testTarget(
             name: "ConformRunTests",
-            dependencies: ["ConformRun", "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
+            dependencies: [
+                "ConformRun", "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
+                "ConformTestSupport",
+            ]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore", "ConformTestSupport"]),
     ]
 )

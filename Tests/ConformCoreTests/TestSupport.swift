@@ -1,3 +1,4 @@
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -5,11 +6,8 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Every profile in checks/, ascending: each has its fixture in fixtures/<profile>. A test about every profile
-/// loops over these, so a new profile is covered without editing the test.
-let profileNames: [String] =
-    ((try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("checks").path)) ?? [])
-    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(".yaml".count)) }.sorted()
+/// Every profile in checks/ (see `ConformTestSupport.profileNames`).
+let profileNames = ConformTestSupport.profileNames(repository: repositoryRoot)
 
 /// A fresh temporary directory, removed when the test ends.
 func temporaryDirectory(_ test: XCTestCase) throws -> URL {

@@ -1,5 +1,6 @@
 import ConformCore
 import ConformRun
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -12,12 +13,7 @@ final class GoldenResultsTests: XCTestCase {
     static let catalog = ProfileCatalog(directories: [root.appendingPathComponent("checks").path])
 
     /// The profiles of checks/, each with a fixture of the same name.
-    static var profiles: [String] {
-        let names =
-            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("checks").path))
-            ?? []
-        return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(".yaml".count)) }.sorted()
-    }
+    static let profiles = profileNames(repository: root)
 
     func testThereIsAGoldenRecordOfEveryProfile() throws {
         XCTAssertEqual(Self.profiles.count, 3, "checks/ holds \(Self.profiles)")

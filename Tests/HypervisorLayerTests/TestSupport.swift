@@ -1,13 +1,11 @@
+import ConformTestSupport
 import Foundation
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Every profile in checks/, ascending: each has its fixture in fixtures/<profile>. A test about every profile
-/// loops over these, so a new profile is covered without editing the test.
-let profileNames: [String] =
-    ((try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("checks").path)) ?? [])
-    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(".yaml".count)) }.sorted()
+/// Every profile in checks/ (see `ConformTestSupport.profileNames`).
+let profileNames = ConformTestSupport.profileNames(repository: repositoryRoot)
 
 let realWorldLibvirt = repositoryRoot.appendingPathComponent("fixtures/real-world/libvirt")
 
