@@ -37,7 +37,8 @@ final class HypervisorProbeTests: XCTestCase {
             </node>
             """
         try document.write(to: directory.appendingPathComponent("libvirt.xml"), atomically: true, encoding: .utf8)
-        let facts = HypervisorProbe(uri: "test://\(directory.path)/libvirt.xml", sysroot: Sysroot(directory.path)).probe()
+        let facts = HypervisorProbe(uri: "test://\(directory.path)/libvirt.xml", sysroot: Sysroot(directory.path))
+            .probe()
         XCTAssertEqual(facts.domain("stopped")?.state, "shut off")
         XCTAssertNil(facts.live["stopped"])
     }
@@ -66,9 +67,25 @@ final class HypervisorProbeTests: XCTestCase {
                 "numactl/numa_maps_linux-Documentation-proc.rst-example.txt"),
             encoding: .utf8)
         let bytes = try LiveProbe.bytesByNode(numaMaps: text)
-        // N0: 24 + 41 small pages; N3: every other page, one of them a 2 MiB huge page.
-        XCTAssertEqual(bytes["0"], (24 + 41) * 4096)
-        XCTAssertEqual(bytes["3"], (1 + 1 + 2 + 1 + 1 + 1 + 18 + 2 + 1 + 3 + 3 + 2 + 3 + 1) * 4096 + 2 * 1_048_576)
+        // The pages of app's text and of ld.so's and libc's (`file=… mapped=`, no `anon=`) are page cache: all of
+        // N0's, and 1 + 2 + 18 of N3's, are left out. N3 keeps the private copies of the libraries' data
+        // (`file=… anon=`), the anonymous mappings and the stack, and one 2 MiB huge page.
+        XCTAssertNil(bytes["0"], "\(bytes)")
+        XCTAssertEqual(bytes["3"], (1 + 1 + 1 + 1 + 2 + 1 + 3 + 3 + 2 + 3 + 1) * 4096 + 2 * 1_048_576)
+    }
+
+    /// Guest RAM in a file (memfd, hugetlbfs, shared memory, libvirt's memory_backing_dir) is the guest's
+    /// memory however it is mapped; any other file's mapped pages are not.
+    func testNumaMapsCountGuestMemoryFilesButNotLibraries() throws {
+        let text = """
+            7f0000000000 bind:0 file=/memfd:pc.ram\\040(deleted) dirty=100 N0=100 kernelpagesize_kB=4
+            7f1000000000 bind:0 file=/dev/hugepages/libvirt/qemu/1-vm/qemu_back_mem.pc.ram huge dirty=2 N0=2 kernelpagesize_kB=2048
+            7f2000000000 bind:0 file=/dev/shm/vm-ram dirty=10 N0=10 kernelpagesize_kB=4
+            7f3000000000 bind:0 file=/var/lib/libvirt/qemu/ram/1-vm/pc.ram mapped=20 N0=20 kernelpagesize_kB=4
+            5614af431000 default file=/usr/bin/qemu-system-x86_64 mapped=1031 mapmax=3 active=288 N1=1031 kernelpagesize_kB=4
+            7fb4ebabd000 default file=/usr/lib/x86_64-linux-gnu/libcrypto.so.3 mapped=197 mapmax=5 N1=197 kernelpagesize_kB=4
+            """
+        XCTAssertEqual(try LiveProbe.bytesByNode(numaMaps: text), ["0": (100 + 10 + 20) * 4096 + 2 * 2_097_152])
     }
 
     func testNumaMapsPoliciesWithSpaces() throws {
