@@ -1,10 +1,11 @@
 # conform — build, set up and test. `make demo` and `make test` are the README's two commands.
 
 SWIFT        ?= swift
-# python3-yaml: fixtures/generate.py reads the profiles in checks/.
+# python3-yaml: fixtures/generate.py reads the profiles in checks/. cpio and numactl (migratepages): the lab's
+# initramfs and one of its drifts (scripts/lab.sh).
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip python3-yaml util-linux \
                 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
-                iproute2 ethtool nginx-light likwid fio iperf3 bc
+                iproute2 ethtool nginx-light likwid fio iperf3 bc cpio numactl
 # junitparser and prometheus_client read the reports back in the tests; moto's server (with boto3) is
 # the S3 endpoint of the SigV4 test, which is skipped, and says so, where it cannot be installed.
 PIP_PACKAGES := junitparser prometheus_client
@@ -13,8 +14,12 @@ CONFORM      := .build/debug/conform
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Every profile in checks/: each has its fixture in fixtures/<profile> and its baselines in baselines/<profile>.
 PROFILES     := $(sort $(basename $(notdir $(wildcard checks/*.yaml))))
+# Those whose fixture fixtures/generate.py writes: all but the captured ones (a CAPTURED.md in the fixture,
+# as fixtures/lab/, which `make lab` captures off the lab's real kernel).
+CAPTURED     := $(patsubst fixtures/%/CAPTURED.md,%,$(wildcard fixtures/*/CAPTURED.md))
+GENERATED    := $(filter-out $(CAPTURED),$(PROFILES))
 
-.PHONY: setup build install demo test test-asan test-tsan fuzz fuzz-build fuzz-smoke baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
+.PHONY: setup build install demo test lab lab-fixture test-asan test-tsan fuzz fuzz-build fuzz-smoke baselines fixtures check-fixtures bench-static bench-cluster bench-fidelity clean
 
 ## Install the system libraries and tools conform and its tests need (Debian/Ubuntu).
 setup:
@@ -51,6 +56,8 @@ demo: build
 ## short run of every fuzz target.
 test: setup check-fixtures
 	$(SWIFT) build --build-tests
+	@# The lab test (LabTests) runs a release conform in the lab's emulated machine: a debug one is 5x slower there.
+	$(SWIFT) build -c release --product conform
 	@# Each test bounds its own child processes; this bounds the whole suite (about 4 minutes) should
 	@# anything else ever hang, so CI fails with the log of the stuck test instead of running out its clock.
 	timeout --kill-after=30s 30m $(SWIFT) test --disable-swift-testing
@@ -103,6 +110,19 @@ fuzz-build:
 fuzz-smoke: fuzz-build
 	FUZZ_SECONDS=15 FUZZ_SEED=1 fuzz/run.sh
 
+## The NUMA lab: boot a two-node QEMU machine on this machine's own root, run three libvirt guests pinned as
+## checks/lab.yaml designs, check it as designed and after each drift, and print what conform found
+## (scripts/lab.sh; reports in reports/lab/). Needs root; minutes under TCG.
+lab: setup
+	$(SWIFT) build -c release --product conform
+	scripts/lab.sh reports/lab
+
+## Run the lab and make its capture fixtures/lab/ (the hosts, and the results the running lab gave beside it).
+lab-fixture: lab
+	rm -rf fixtures/lab/hosts
+	cp -R reports/lab/fixture/hosts fixtures/lab/hosts
+	cp reports/lab/as-designed/results.json fixtures/lab/results.json
+
 ## Take a baseline of every fixture host of every profile into baselines/<profile>/<host>.json.
 baselines: build
 	for profile in $(PROFILES); do \
@@ -121,14 +141,15 @@ fixtures:
 check-fixtures:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	python3 fixtures/generate.py "$$tmp" && \
-	for profile in $(PROFILES); do \
+	for profile in $(GENERATED); do \
 		for part in hosts cluster; do \
 			diff -r "$$tmp/$$profile/$$part" fixtures/$$profile/$$part >/dev/null \
 				|| { echo "fixtures/$$profile/$$part differs from fixtures/generate.py: run 'make fixtures'"; exit 1; }; \
 		done; \
 	done && \
 	written=$$(ls "$$tmp" | sort | tr '\n' ' ') && \
-	held=$$(for dir in fixtures/*/hosts; do basename $$(dirname $$dir); done | sort | tr '\n' ' ') && \
+	held=$$(for dir in fixtures/*/hosts; do profile=$$(basename $$(dirname $$dir)); \
+		[ -e fixtures/$$profile/CAPTURED.md ] || echo $$profile; done | sort | tr '\n' ' ') && \
 	[ "$$written" = "$$held" ] \
 		|| { echo "fixtures/ holds the profiles '$$held', the generator writes '$$written': run 'make fixtures'"; exit 1; } && \
 	echo "fixtures match fixtures/generate.py"
