@@ -140,11 +140,12 @@ bench-static: setup
 	$(SWIFT) build -c release
 	CONFORM=.build/release/conform bench/static-run.sh
 
-## Compare conform's benchmarks with the reference tools on this machine (run as root for the network one).
+## Compare conform's benchmarks with the reference tools on this machine (run as root: the disk one runs on a
+## throttled loop device, the network one across network namespaces).
 bench-fidelity: setup
 	$(SWIFT) build -c release
 	bench/memory-fidelity.sh
-	bench/disk-fidelity.sh /var/tmp
+	bench/disk-fidelity.sh
 	bench/net-fidelity.sh
 
 ## Time the cluster layer on a generated cluster of 500 nodes and 10,000 pods (release build).

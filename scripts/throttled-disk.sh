@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A disk of known speed: an ext4 file system on a loop device over an image file, mounted at DIR, whose reads
 # and writes are capped by a cgroup v1 blkio throttle on the loop device's MAJ:MIN. A process in the cgroup
-# that does O_DIRECT I/O on DIR sees a disk of RATE bytes per second (measured: 1-2 % above it, blk-throttle's
-# allowance at the start), whatever the disk under /var/tmp can do. cgroup v1 throttles no buffered write
-# (writeback is not charged to the writer's cgroup), so the figure only holds for direct I/O.
+# that does O_DIRECT I/O on DIR sees a disk of RATE bytes per second, whatever the disk under /var/tmp can do
+# (blk-throttle lets up to 100 ms of bytes more through per transfer: 0-4 % of one that lasts 2.5 s). cgroup
+# v1 throttles no buffered write (writeback is not charged to the writer's cgroup), so this holds for direct
+# I/O only.
 #
 #   scripts/throttled-disk.sh up DIR [RATE_BYTES_PER_S=104857600] [SIZE=512M]
 #       creates DIR if missing (it must be empty), mounts the disk there and prints, one KEY=value a line,
@@ -96,7 +97,8 @@ up() {
     root=$(blkio_root)
     [ -n "$root" ] || cannot "no cgroup v1 blkio hierarchy is mounted (see /proc/self/mounts)"
     [ -w "$root/blkio.throttle.write_bps_device" ] && [ -w "$root/blkio.throttle.read_bps_device" ] \
-        || cannot "the blkio hierarchy at $root has no writable blkio.throttle.*_bps_device (CONFIG_BLK_DEV_THROTTLING?)"
+        || cannot "the blkio hierarchy at $root has no writable blkio.throttle.*_bps_device" \
+            "(CONFIG_BLK_DEV_THROTTLING?)"
     command -v losetup >/dev/null || cannot "losetup is not installed (util-linux)"
     command -v mkfs.ext4 >/dev/null || cannot "mkfs.ext4 is not installed (e2fsprogs)"
     [ -e /dev/loop-control ] || cannot "no loop devices here (/dev/loop-control is missing)"

@@ -6,8 +6,8 @@ import XCTest
 /// blkio throttle), where a virtual disk's own speed, which moves by a third from run to run, cannot judge it.
 final class ThrottledDiskTests: XCTestCase, ConformBinary {
     let script = repositoryRoot.appendingPathComponent("scripts/throttled-disk.sh")
-    /// How far a figure may be from the throttle. blk-throttle lets 1-2 % more through (its allowance at the start
-    /// of a slice); fio measures the same.
+    /// How far a figure may be from the throttle. blk-throttle lets up to one slice (100 ms) of bytes more through
+    /// than the rate allows, up to 4 % of these 2.5 s transfers (1-2 % measured, by fio too).
     let tolerance = 0.06
 
     /// What `throttled-disk.sh up` printed: the cgroup, the loop device and the image it made.
