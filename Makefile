@@ -3,8 +3,9 @@
 SWIFT        ?= swift
 # python3-yaml: fixtures/generate.py reads the profiles in checks/. cpio and numactl (migratepages): the lab's
 # initramfs and one of its drifts (scripts/lab.sh).
+# e2fsprogs (mkfs.ext4) and util-linux (losetup): the file systems of the disk tests, scripts/throttled-disk.sh.
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip python3-yaml util-linux \
-                libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
+                e2fsprogs libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
                 iproute2 ethtool nginx-light likwid fio iperf3 bc cpio numactl
 # junitparser and prometheus_client read the reports back in the tests; moto's server (with boto3) is
 # the S3 endpoint of the SigV4 test, which is skipped, and says so, where it cannot be installed.
@@ -160,11 +161,12 @@ bench-static: setup
 	$(SWIFT) build -c release
 	CONFORM=.build/release/conform bench/static-run.sh
 
-## Compare conform's benchmarks with the reference tools on this machine (run as root for the network one).
+## Compare conform's benchmarks with the reference tools on this machine (run as root: the disk one runs on a
+## throttled loop device, the network one across network namespaces).
 bench-fidelity: setup
 	$(SWIFT) build -c release
 	bench/memory-fidelity.sh
-	bench/disk-fidelity.sh /var/tmp
+	bench/disk-fidelity.sh
 	bench/net-fidelity.sh
 
 ## Time the cluster layer on a generated cluster of 500 nodes and 10,000 pods (release build).
