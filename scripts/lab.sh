@@ -18,9 +18,20 @@
 # into .build-lab/ and unpacked there; nothing is installed). Nothing on this machine changes: the lab's
 # writes land in its tmpfs, and OUT is written as OUT.partial and renamed when the lab has finished.
 set -euo pipefail
+usage() { echo "usage: scripts/lab.sh [OUT]   (default reports/lab; see the head of scripts/lab.sh)"; }
+case ${1:-} in
+    -h | --help) usage; exit 0 ;;
+    -*) usage >&2; exit 2 ;;
+esac
+[ $# -le 1 ] || { usage >&2; exit 2; }
+out=$(realpath -m "${1:-reports/lab}")
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-out=$(realpath -m "${1:-reports/lab}")
+# OUT is replaced when the lab has finished: only a folder of an earlier lab (its timings.txt) may be there.
+if [ -e "$out" ] && ! [ -f "$out/timings.txt" ]; then
+    echo "lab: $out exists and is not the output of an earlier lab: name a new folder" >&2
+    exit 2
+fi
 conform=$(realpath -m "${CONFORM:-.build/release/conform}")
 work=$repo/.build-lab
 skip() { echo "lab: cannot run here: $*" >&2; exit 77; }
@@ -106,11 +117,16 @@ rm -rf "$partial"
 mkdir -p "$partial"
 qemu_pid=
 cleanup() {
-    [ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+    set +e
+    if [ -n "$qemu_pid" ]; then
+        kill -9 "$qemu_pid" 2>/dev/null
+        wait "$qemu_pid" 2>/dev/null
+    fi
     rm -rf "$partial"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 echo "lab: booting $kernel_package under ${accel^^}${accel_why:+ ($accel_why)}, 2 sockets x 2 cores x 2 threads, 2 nodes"
 started=$(date +%s.%N)

@@ -85,6 +85,41 @@ final class LabTests: XCTestCase, ConformBinary {
             asSeen: out.appendingPathComponent("as-designed/results.json"))
     }
 
+    /// A lab stopped while it boots (SIGTERM, as a CI job's timeout sends) ends with 143 and leaves nothing:
+    /// no QEMU, no OUT, no OUT.partial.
+    func testAStoppedLabLeavesNothing() throws {
+        let release = repositoryRoot.appendingPathComponent(".build/release/conform")
+        guard FileManager.default.isExecutableFile(atPath: release.path) else {
+            throw XCTSkip(
+                "no release build of conform at \(release.path): `make test` builds it (swift build -c release)")
+        }
+        let out = try temporaryDirectory().appendingPathComponent("lab")
+        var environment = ProcessInfo.processInfo.environment
+        environment["CONFORM"] = release.path
+        let lab = try Subprocess(
+            repositoryRoot.appendingPathComponent("scripts/lab.sh").path, [out.path], environment: environment)
+        addTeardownBlock { lab.stop() }
+        // Stopped once QEMU runs: its serial console is the first file the lab writes into OUT.partial.
+        let serial = out.path + ".partial/serial.log"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: serial) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        guard FileManager.default.fileExists(atPath: serial) else {
+            let outcome = try lab.finish(within: 60)
+            if outcome.status == 77 { throw XCTSkip(outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return XCTFail("the lab did not start QEMU within 120 s: \(outcome.stdout)\(outcome.stderr)")
+        }
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertNotEqual(try shell("pgrep -f '[i]nitramfs.cpio.gz'").stdout, "", "QEMU runs")
+        lab.send(SIGTERM)
+        let outcome = try lab.finish(within: 60)
+        XCTAssertEqual(outcome.status, 143, outcome.stderr)
+        XCTAssertEqual(try shell("pgrep -f '[i]nitramfs.cpio.gz' || true").stdout, "", "no QEMU of the lab is left")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path + ".partial"), "no OUT.partial")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no OUT")
+    }
+
     /// fixtures/lab/ is a capture of the lab (`make lab-fixture`), and `results.json` beside it what conform
     /// found in the running lab when it was taken: replayed, the capture gives the same results.
     func testTheLabFixtureReplaysAsTheLabSawIt() throws {
