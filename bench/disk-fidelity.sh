@@ -30,6 +30,7 @@ file=
 work=
 disk=
 cleanup() {
+  set +e  # every step runs, whatever the one before it did
   [ -z "$file" ] || rm -f "$file"
   if [ -n "$disk" ]; then
     scripts/throttled-disk.sh down "$disk" || echo "the throttled disk at $disk is not all taken down" >&2

@@ -10,8 +10,8 @@
 # machine's.
 #
 # Usage: bench/numa-guest.sh [ARRAY_SIZE]    (default 32MiB; raised to 4x the guest's last-level cache)
-# Needs qemu-system-x86_64 and apt-get (it downloads Debian's kernel, busybox-static and cpio packages into
-# .build-guest/ and unpacks them there; nothing is installed).
+# Needs qemu-system-x86_64 and apt-get (scripts/debian-package.sh downloads Debian's kernel, busybox-static and
+# cpio packages into .build-guest/ and unpacks them there; nothing is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-32MiB}
@@ -22,22 +22,17 @@ mkdir -p "$work/debs"
 CONFORM_MARCH=x86-64-v3 swift build -c release --static-swift-stdlib --scratch-path "$work/swift" >&2
 binary="$work/swift/release/conform"
 
-kernel_package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
-(
-    cd "$work/debs"
-    for package in "$kernel_package" busybox-static cpio; do
-        ls "${package}"_*.deb >/dev/null 2>&1 || apt-get download "$package" 2>/dev/null
-        [ -d "root-$package" ] || dpkg-deb -x "${package}"_*.deb "root-$package"
-    done
-)
-vmlinuz=$(ls "$work/debs/root-$kernel_package"/boot/vmlinuz-*)
-cpio_tool=$(realpath "$work/debs/root-cpio/bin/cpio")
+kernel_root=$(scripts/debian-package.sh "$work/debs" kernel)
+busybox_root=$(scripts/debian-package.sh "$work/debs" busybox-static)
+cpio_root=$(scripts/debian-package.sh "$work/debs" cpio)
+vmlinuz=$(ls "$kernel_root"/boot/vmlinuz-*)
+cpio_tool=$cpio_root/bin/cpio
 
 # The initramfs: busybox, conform and every library it loads, and an /init that runs it and powers off.
 initramfs="$work/initramfs"
 rm -rf "$initramfs"
 mkdir -p "$initramfs"/{bin,dev,proc,sys,tmp,checks}
-cp "$work/debs/root-busybox-static/bin/busybox" "$initramfs/bin/busybox"
+cp "$busybox_root/bin/busybox" "$initramfs/bin/busybox"
 for tool in sh mount poweroff cat grep tr; do ln -s busybox "$initramfs/bin/$tool"; done
 cp "$binary" "$initramfs/bin/conform"
 cp -r checks/. "$initramfs/checks/"

@@ -48,11 +48,13 @@ def domain(definition):
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit(__doc__.strip().splitlines()[-1])
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        sys.exit(2)
     path = sys.argv[1]
     try:
         with open(path) as file:
             definition = json.load(file)
         sys.stdout.write(domain(definition))
     except (OSError, ValueError, KeyError, TypeError) as error:
-        sys.exit(f"{path}: {error!r}")
+        print(f"{path}: {error!r}", file=sys.stderr)
+        sys.exit(2)

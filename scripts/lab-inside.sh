@@ -83,6 +83,7 @@ check() {
         --format console,json,junit,markdown --out "$out/$name" "$@" >"$out/$name.console" 2>&1
     local status=$?
     echo "$status" >"$out/$name.exit"
+    echo "$name" >>"$out/runs.txt"
     say "$name: exit $status, $(tail -1 "$out/$name.console")"
 }
 
@@ -118,19 +119,25 @@ drift() {
     eval "$undo" >>"$out/drift-$name.log" 2>&1 || say "drift $name could not be undone"
 }
 
-drift vcpupin-other-node "virsh vcpupin lab-node0 0 6 --live" "virsh vcpupin lab-node0 0 2 --live"
+# The pins of the design, from the VM definitions: lab-node0's vCPU 0 and emulator, lab-node1's vCPU 0.
+pin() { python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tuning"]; print(eval(sys.argv[2]))' \
+    "checks/vms/lab/$1.json" "$2"; }
+vcpu0=$(pin lab-node0 't["vcpu_pins"][0]')
+emulator=$(pin lab-node0 't["emulator_cpuset"]')
+other_node=$(pin lab-node1 't["vcpu_pins"][0]')
+drift vcpupin-other-node "virsh vcpupin lab-node0 0 $other_node --live" "virsh vcpupin lab-node0 0 $vcpu0 --live"
 # Behind libvirt's back: vCPU 0's cgroup is widened to every CPU, then its thread moved with taskset.
 vcpu0_cgroup() { echo "/sys/fs/cgroup$(cut -d: -f3 "/proc/$(qemu_pid lab-node0)/task/$(vcpu_thread lab-node0 0)/cgroup")"; }
 drift vcpu-thread-moved \
-    "echo 0-7 > \$(vcpu0_cgroup)/cpuset.cpus && taskset -pc 6 \$(vcpu_thread lab-node0 0)" \
-    "taskset -pc 2 \$(vcpu_thread lab-node0 0) && echo 2 > \$(vcpu0_cgroup)/cpuset.cpus"
+    "echo 0-7 > \$(vcpu0_cgroup)/cpuset.cpus && taskset -pc $other_node \$(vcpu_thread lab-node0 0)" \
+    "taskset -pc $vcpu0 \$(vcpu_thread lab-node0 0) && echo $vcpu0 > \$(vcpu0_cgroup)/cpuset.cpus"
 drift memory-migrated "migratepages \$(qemu_pid lab-node0) 0 1" "migratepages \$(qemu_pid lab-node0) 1 0"
 # libvirt refuses to change a running domain's numatune mode, so the definition is changed and the guest
 # restarted, as an operator would.
 drift numatune-preferred \
     "virsh -q numatune lab-node0 --mode preferred --config && restart lab-node0" \
     "virsh -q numatune lab-node0 --mode strict --config && restart lab-node0"
-drift emulator-on-vcpu "virsh emulatorpin lab-node0 2 --live" "virsh emulatorpin lab-node0 1 --live"
+drift emulator-on-vcpu "virsh emulatorpin lab-node0 $vcpu0 --live" "virsh emulatorpin lab-node0 $emulator --live"
 drift thp-never "echo never > /sys/kernel/mm/transparent_hugepage/enabled" \
     "echo always > /sys/kernel/mm/transparent_hugepage/enabled"
 drift numa-balancing-on "sysctl -w kernel.numa_balancing=1" "sysctl -w kernel.numa_balancing=0"

@@ -8,13 +8,6 @@ import json
 import os
 import sys
 
-RUNS = ["as-designed", "bench"]
-DRIFTS = [
-    "vcpupin-other-node", "vcpu-thread-moved", "memory-migrated", "numatune-preferred", "emulator-on-vcpu",
-    "thp-never", "numa-balancing-on",
-]
-
-
 def results(folder):
     with open(os.path.join(folder, "results.json")) as file:
         return json.load(file)
@@ -32,10 +25,11 @@ def main(out):
     timings = [line.split() for line in (read(os.path.join(out, "timings.txt")) or "").splitlines()]
     print("timings (seconds since the lab's kernel started its init):",
           ", ".join(f"{name} {seconds}" for name, seconds in timings))
-    for name in RUNS + [f"drift-{drift}" for drift in DRIFTS] + ["as-designed-again"]:
+    # Every check the lab made, in order (scripts/lab-inside.sh writes the list), and drifts it could not make.
+    for name in (read(os.path.join(out, "runs.txt")) or "").splitlines():
         status = read(os.path.join(out, f"{name}.exit"))
-        if status is None or not os.path.isdir(os.path.join(out, name)):
-            print(f"{name}: not checked ({status or 'no exit code'})")
+        if not os.path.exists(os.path.join(out, name, "results.json")):
+            print(f"{name}: exit {status}, no results: {(read(os.path.join(out, name + '.console')) or '')[-300:]}")
             continue
         document = results(os.path.join(out, name))
         summary = document["summary"]
@@ -56,6 +50,9 @@ def main(out):
                 for kernel in ("read", "write", "copy", "triad") if f"mem.{kernel}.{cpu}.{memory}" in values)
             ratio = values.get(f"mem.triad.{cpu}.{memory}.ratio")
             print(f"    {cpu} {memory}: {kernels}" + (f"  remote/local triad {ratio:.2f}" if ratio is not None else ""))
+    for name in sorted(os.listdir(out)):
+        if name.startswith("drift-") and name.endswith(".exit") and read(os.path.join(out, name)) == "not made":
+            print(f"{name[:-5]}: could not be made: {read(os.path.join(out, name[:-5] + '.log'))}")
     capture = read(os.path.join(out, "capture.console"))
     if capture:
         print(f"capture: {capture.splitlines()[-1]}")
@@ -63,5 +60,6 @@ def main(out):
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit(__doc__.strip().splitlines()[-1])
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        sys.exit(2)
     main(sys.argv[1])

@@ -78,6 +78,8 @@ down() {
         done <"$cg/cgroup.procs"
         rmdir "$cg" || { echo "$me: cannot remove the cgroup $cg" >&2; status=1; }
     fi
+    # The image is how the next `down` finds a loop device still attached to it: kept until all is detached.
+    [ "$status" -eq 0 ] || return "$status"
     rm -f "$image" "$state/losetup.err"
     if [ -f "$state/created-dir" ]; then
         rmdir "$dir" 2>/dev/null || true

@@ -99,15 +99,24 @@ public struct LiveProbe: Sendable {
     /// sum of its pages, per node or over nodes, fits in an `Int` below it.
     static let maximumProcessBytes = 1 << 57
 
-    /// Where QEMU keeps guest RAM when it is a file: memfd (`memfd='yes'`, vhost-user), POSIX shared memory,
-    /// hugetlbfs, libvirt's `memory_backing_dir`. Any other file a process maps is page cache.
-    static let guestMemoryFiles = ["/memfd:", "/dev/shm/", "/dev/hugepages", "/anon_hugepage", "/libvirt/qemu/ram/"]
+    /// Where programs and libraries are installed: a mapping of a file here is code or read-only data.
+    static let programDirectories = ["/usr/", "/lib/", "/lib64/", "/lib32/", "/bin/", "/sbin/"]
 
-    /// Sums `N<node>=<pages>` × `kernelpagesize_kB` over the mappings that are the process's own memory: anonymous
-    /// memory, the private copies it wrote of a file (`anon=`), huge pages and the files guest RAM lives in. The
-    /// pages of QEMU's binary and libraries are left out: they are page cache shared with every process that maps
-    /// them, lie wherever the first reader loaded them, and no binding moves them (in the lab, 12 MiB of them sat
-    /// on the other node of a correctly bound 256 MiB guest).
+    /// Whether a `file=` of numa_maps is a program or shared library (`/usr/bin/qemu-system-x86_64`,
+    /// `/usr/lib/x86_64-linux-gnu/libcrypto.so.3`): guest RAM never lives in one. Any other file may be guest RAM
+    /// (`memory_backing_dir`, `<source type='file'/>`, hugetlbfs, memfd, `/dev/zero (deleted)` of a shared
+    /// RAM backend) and is counted.
+    static func isProgramOrLibrary(_ file: Substring) -> Bool {
+        let name = file.split(separator: "/").last ?? ""
+        return programDirectories.contains { file.hasPrefix($0) } || name.hasSuffix(".so") || name.contains(".so.")
+    }
+
+    /// Sums `N<node>=<pages>` × `kernelpagesize_kB` over the mappings that are the process's own memory. The
+    /// mapped pages of QEMU's binary and libraries are left out (a mapping of a program or library without
+    /// `anon=` pages): they are page cache shared with every process that maps them, lie wherever the first
+    /// reader loaded them, and no binding moves them (in the lab, 12 MiB of them sat on the other node of a
+    /// correctly bound 256 MiB guest). Every other mapping counts, files included, so guest RAM in a file is
+    /// never missed.
     ///
     /// The policy field may contain spaces (`prefer (many)`, `weighted interleave:0-1`), so fields are matched
     /// by their form, not position. A page size or count no kernel writes, or pages beyond any address space, are
@@ -122,12 +131,11 @@ public struct LiveProbe: Sendable {
             let fields = line.split(separator: " ")
             var pageKiB = 4
             var pages: [(node: Int, count: Int, field: Substring)] = []
-            var sharedFile = false
+            var programPages = false
             var ownPages = false
             for field in fields {
                 if field.hasPrefix("file=") {
-                    let file = field.dropFirst("file=".count)
-                    sharedFile = !guestMemoryFiles.contains { file.contains($0) }
+                    programPages = isProgramOrLibrary(field.dropFirst("file=".count))
                 } else if field.hasPrefix("anon=") || field == "huge" {
                     ownPages = true
                 } else if field.hasPrefix("kernelpagesize_kB=") {
@@ -146,7 +154,7 @@ public struct LiveProbe: Sendable {
                 }
             }
             // Its fields were checked all the same: numbers no kernel writes are refused on any line.
-            if sharedFile && !ownPages { continue }
+            if programPages && !ownPages { continue }
             for page in pages {
                 // count × pageKiB × 1024, and the running total, each stopped at the address space's size.
                 let (kib, overKiB) = page.count.multipliedReportingOverflow(by: pageKiB)

@@ -74,18 +74,22 @@ final class HypervisorProbeTests: XCTestCase {
         XCTAssertEqual(bytes["3"], (1 + 1 + 1 + 1 + 2 + 1 + 3 + 3 + 2 + 3 + 1) * 4096 + 2 * 1_048_576)
     }
 
-    /// Guest RAM in a file (memfd, hugetlbfs, shared memory, libvirt's memory_backing_dir) is the guest's
-    /// memory however it is mapped; any other file's mapped pages are not.
+    /// Guest RAM in a file (memfd, hugetlbfs, shared memory, a memory_backing_dir anywhere, the `/dev/zero` of a
+    /// shared RAM backend) is the guest's memory however it is mapped; a program's or library's mapped pages are
+    /// not.
     func testNumaMapsCountGuestMemoryFilesButNotLibraries() throws {
         let text = """
             7f0000000000 bind:0 file=/memfd:pc.ram\\040(deleted) dirty=100 N0=100 kernelpagesize_kB=4
             7f1000000000 bind:0 file=/dev/hugepages/libvirt/qemu/1-vm/qemu_back_mem.pc.ram huge dirty=2 N0=2 kernelpagesize_kB=2048
             7f2000000000 bind:0 file=/dev/shm/vm-ram dirty=10 N0=10 kernelpagesize_kB=4
-            7f3000000000 bind:0 file=/var/lib/libvirt/qemu/ram/1-vm/pc.ram mapped=20 N0=20 kernelpagesize_kB=4
+            7f3000000000 bind:0 file=/srv/guest-ram/1-vm/pc.ram mapped=20 N0=20 kernelpagesize_kB=4
+            7f4000000000 bind:0 file=/dev/zero\\040(deleted) dirty=30 N1=30 kernelpagesize_kB=4
             5614af431000 default file=/usr/bin/qemu-system-x86_64 mapped=1031 mapmax=3 active=288 N1=1031 kernelpagesize_kB=4
             7fb4ebabd000 default file=/usr/lib/x86_64-linux-gnu/libcrypto.so.3 mapped=197 mapmax=5 N1=197 kernelpagesize_kB=4
+            7fb4ebabe000 default file=/opt/qemu/lib/libslirp.so mapped=7 N1=7 kernelpagesize_kB=4
             """
-        XCTAssertEqual(try LiveProbe.bytesByNode(numaMaps: text), ["0": (100 + 10 + 20) * 4096 + 2 * 2_097_152])
+        XCTAssertEqual(
+            try LiveProbe.bytesByNode(numaMaps: text), ["0": (100 + 10 + 20) * 4096 + 2 * 2_097_152, "1": 30 * 4096])
     }
 
     func testNumaMapsPoliciesWithSpaces() throws {
