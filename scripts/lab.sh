@@ -54,7 +54,10 @@ skip() { echo "lab: cannot run here: $*" >&2; exit 77; }
 for tool in qemu-system-x86_64 cpio python3 apt-get dpkg-deb; do
     command -v "$tool" >/dev/null || skip "$tool is not installed (make setup)"
 done
-[ -x "$conform" ] || skip "no conform binary at $conform (swift build -c release, or set CONFORM)"
+if ! [ -x "$conform" ]; then
+    [ -z "${CONFORM:-}" ] || { echo "lab: CONFORM=$CONFORM is no executable" >&2; exit 2; }
+    skip "no conform binary at $conform (swift build -c release, or set CONFORM)"
+fi
 # The lab's libvirt runs its guests as root-owned QEMU processes and the 9p share is read as root.
 [ "$(id -u)" -eq 0 ] || skip "the lab's libvirtd and its 9p share of / need root"
 
