@@ -62,7 +62,7 @@ for vm in $guests; do
     python3 scripts/lab-domain.py "checks/vms/lab/$vm.json" >"/tmp/lab-domains/$vm.xml" || exit 1
     virsh -q define "/tmp/lab-domains/$vm.xml" >/dev/null || exit 1
 done
-# Started together: most of a start is QEMU loading and preallocating under emulation.
+# Started together: each start is about 40 s of QEMU starting under emulation inside emulation.
 for vm in $guests; do virsh -q start "$vm" >"/tmp/lab-domains/$vm.start" 2>&1 & done
 wait
 for vm in $guests; do
