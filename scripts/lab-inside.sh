@@ -120,11 +120,14 @@ drift() {
 }
 
 # The pins of the design, from the VM definitions: lab-node0's vCPU 0 and emulator, lab-node1's vCPU 0.
-pin() { python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tuning"]; print(eval(sys.argv[2]))' \
-    "checks/vms/lab/$1.json" "$2"; }
-vcpu0=$(pin lab-node0 't["vcpu_pins"][0]')
-emulator=$(pin lab-node0 't["emulator_cpuset"]')
-other_node=$(pin lab-node1 't["vcpu_pins"][0]')
+# `pin VM FIELD`: the field of the VM's tuning, the first of a list (vCPU 0's pin).
+pin() {
+    python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))["tuning"][sys.argv[2]]; print(v[0] if isinstance(v, list) else v)' \
+        "checks/vms/lab/$1.json" "$2"
+}
+vcpu0=$(pin lab-node0 vcpu_pins)
+emulator=$(pin lab-node0 emulator_cpuset)
+other_node=$(pin lab-node1 vcpu_pins)
 drift vcpupin-other-node "virsh vcpupin lab-node0 0 $other_node --live" "virsh vcpupin lab-node0 0 $vcpu0 --live"
 # Behind libvirt's back: vCPU 0's cgroup is widened to every CPU, then its thread moved with taskset.
 vcpu0_cgroup() { echo "/sys/fs/cgroup$(cut -d: -f3 "/proc/$(qemu_pid lab-node0)/task/$(vcpu_thread lab-node0 0)/cgroup")"; }

@@ -12,7 +12,8 @@
 #              LAB_ACCEL (kvm or tcg; default kvm where /dev/kvm can boot Debian's kernel),
 #              LAB_TIMEOUT (seconds the lab's machine may run, default 1200),
 #              LAB_INSIDE (another script to run in the lab instead of scripts/lab-inside.sh, to try things).
-# exit: 0 the lab ran to its end (whatever conform found: see the printed results), 1 it did not,
+# exit: 0 the lab ran to its end and checked what it is for (the lab as designed passes, each drift's check
+#       fails, the capture was taken: scripts/lab-results.py), 1 it did not,
 #       2 usage, 77 it cannot run here (the reason is printed), 130/143 interrupted (SIGINT/SIGTERM).
 #
 # Needs root, qemu-system-x86_64, cpio, python3 and apt-get: Debian's kernel and busybox-static are downloaded
