@@ -111,6 +111,61 @@ final class LabTests: XCTestCase, ConformBinary {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no OUT")
     }
 
+    /// A lab past LAB_TIMEOUT is stopped: exit 1 saying so, and nothing of it is left.
+    func testALabPastItsTimeLimitIsStoppedAndLeavesNothing() throws {
+        var environment = try labEnvironment()
+        environment["LAB_TIMEOUT"] = "3"
+        let out = try temporaryDirectory().appendingPathComponent("lab")
+        let lab = try run(
+            repositoryRoot.appendingPathComponent("scripts/lab.sh"), [out.path], environment: environment, within: 180)
+        if lab.status == 77 { throw XCTSkip(lab.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        XCTAssertEqual(lab.status, 1, lab.stderr)
+        XCTAssertTrue(lab.stderr.contains("lab: still running after 3 s; stopped."), lab.stderr)
+        XCTAssertFalse(try labQEMURuns(out), "no QEMU of the lab is left")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path + ".partial"), "no OUT.partial")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no OUT")
+    }
+
+    /// scripts/lab-results.py, which make lab's exit code comes from, passes a lab that checked what it is for and
+    /// fails one that did not: a drift whose check found nothing, a check without results, no drift at all.
+    func testTheLabsResultsFailALabThatCheckedNothing() throws {
+        let out = try temporaryDirectory()
+        func write(_ name: String, _ text: String) throws {
+            let file = out.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let runs = ["as-designed", "bench", "drift-thp-never", "as-designed-again"]
+        let document = #"{"summary": {"pass": 1, "fail": 0, "warn": 0, "error": 0, "skip": 0}, "results": []}"#
+        for name in runs {
+            try write("\(name)/results.json", document)
+            try write("\(name).exit", name.hasPrefix("drift-") ? "1" : "0")
+        }
+        try write("runs.txt", runs.joined(separator: "\n"))
+        try write("capture.exit", "0")
+        let script = repositoryRoot.appendingPathComponent("scripts/lab-results.py")
+        let good = try run(script, [out.path])
+        XCTAssertEqual(good.status, 0, good.stdout + good.stderr)
+
+        try write("drift-thp-never.exit", "0")
+        let uncaught = try run(script, [out.path])
+        XCTAssertEqual(uncaught.status, 1)
+        XCTAssertTrue(uncaught.stderr.contains("lab: drift-thp-never exited 0, not 1"), uncaught.stderr)
+
+        try write("drift-thp-never.exit", "1")
+        try FileManager.default.removeItem(at: out.appendingPathComponent("as-designed/results.json"))
+        let unchecked = try run(script, [out.path])
+        XCTAssertEqual(unchecked.status, 1)
+        XCTAssertTrue(unchecked.stderr.contains("lab: as-designed wrote no results"), unchecked.stderr)
+
+        try write("as-designed/results.json", document)
+        try write("runs.txt", "as-designed\nbench\nas-designed-again")
+        let noDrift = try run(script, [out.path])
+        XCTAssertEqual(noDrift.status, 1)
+        XCTAssertTrue(noDrift.stderr.contains("lab: no drift was checked"), noDrift.stderr)
+    }
+
     /// fixtures/lab/ is a capture of the lab (`make lab-fixture`), and `results.json` beside it what conform
     /// found in the running lab when it was taken: replayed, the capture gives the same results.
     func testTheLabFixtureReplaysAsTheLabSawIt() throws {
