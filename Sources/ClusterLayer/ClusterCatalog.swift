@@ -1,6 +1,6 @@
 import ConformCore
 
-/// The cluster layer's checks (subject: node or workload).
+/// The cluster layer's checks (subject: node, workload, Service, the API server or a health endpoint).
 public enum ClusterCatalog {
     static func entry(_ id: String, _ title: String, _ severity: Severity, remediation: String, rationale: String)
         -> CheckMetadata
@@ -46,10 +46,40 @@ public enum ClusterCatalog {
         remediation: "Lower requests, move workloads, or give the node more CPUs or memory.",
         rationale: "Requests beyond allocatable mean pods that cannot schedule or a node the scheduler overfills.")
 
+    public static let serviceExists = entry(
+        "k8s.service.exists", "Each designed Service exists with its type", .critical,
+        remediation:
+            "`kubectl -n <namespace> get service <name> -o yaml`; apply the Service's manifest (or fix its Helm values).",
+        rationale: "Clients find a workload through its Service: without it, or with another type, they find nothing.")
+    public static let servicePorts = entry(
+        "k8s.service.ports", "Services expose the designed ports and NodePorts", .major,
+        remediation:
+            "Set `spec.ports[].port` and `nodePort` as the design has them: `kubectl -n <namespace> edit service <name>`.",
+        rationale:
+            "Users and tools outside the cluster reach it at the design's NodePorts; another port is another address.")
+    public static let serviceEndpoints = entry(
+        "k8s.service.endpoints", "Each designed Service selects a ready endpoint", .critical,
+        remediation:
+            "`kubectl -n <namespace> get endpointslices -l kubernetes.io/service-name=<name>`; check the selector against the pods' labels and why the pods are not Ready.",
+        rationale: "A Service without ready endpoints accepts connections and answers none of them.")
+    public static let apiReady = entry(
+        "k8s.apiserver.readyz", "The API server says it is ready (/readyz)", .critical,
+        remediation:
+            "`kubectl get --raw='/readyz?verbose'` names the failing check; on the server, `journalctl -u k3s`.",
+        rationale: "An API server that is not ready (etcd, its informers) serves stale or no answers to the cluster.")
+    public static let health = entry(
+        "k8s.service.health", "The design's health endpoints answer healthy", .critical,
+        remediation:
+            "Ask the URL yourself (`curl -v <url>`, `grpc_health_probe -addr <host:port>`); check the pod's logs and its Service's endpoints.",
+        rationale:
+            "A Service can be in place with ready pods and still not work: the health endpoint asks the program itself."
+    )
+
     /// What the cluster checks judge: the profile's cluster against what the API shows.
     struct Inputs: Sendable {
         let nodes: NodeChecks
         let workloads: WorkloadChecks
+        let services: ServiceChecks
     }
 
     /// Every cluster check in report order, with how it is evaluated.
@@ -62,6 +92,11 @@ public enum ClusterCatalog {
         CatalogEntry(qos) { $0.workloads.qos() },
         CatalogEntry(daemonSetCoverage) { $0.workloads.daemonSetCoverage() },
         CatalogEntry(requestsFit) { $0.nodes.requestsFit() },
+        CatalogEntry(serviceExists) { $0.services.exists() },
+        CatalogEntry(servicePorts) { $0.services.ports() },
+        CatalogEntry(serviceEndpoints) { $0.services.endpoints() },
+        CatalogEntry(apiReady) { $0.services.readyz() },
+        CatalogEntry(health) { $0.services.health() },
     ]
 
     public static let all: [CheckMetadata] = table.metadata()
@@ -70,6 +105,7 @@ public enum ClusterCatalog {
     public static func checks(for cluster: ClusterSpec, facts: ClusterFacts) -> [Check] {
         table.checks(
             Inputs(
-                nodes: NodeChecks(spec: cluster, facts: facts), workloads: WorkloadChecks(spec: cluster, facts: facts)))
+                nodes: NodeChecks(spec: cluster, facts: facts), workloads: WorkloadChecks(spec: cluster, facts: facts),
+                services: ServiceChecks(spec: cluster, facts: facts)))
     }
 }

@@ -1,83 +1,173 @@
 import ConformCore
 import Foundation
 
-/// What the cluster probes see: nodes, pods and DaemonSets, from the API or a fixture's kubectl JSON.
+/// What the cluster probes see: nodes, pods, DaemonSets, Services and their endpoints from the API or a
+/// fixture's kubectl JSON; the API server's `/readyz`; what the design's health endpoints answered.
 public struct ClusterFacts: Codable, Sendable, Equatable {
     /// The API server URL, or the fixture directory.
     public var source: String
     public var nodes: Probed<[Node]>
     public var pods: Probed<[Pod]>
     public var daemonSets: Probed<[DaemonSet]>
+    public var services: Probed<[Service]>
+    /// EndpointSlices, or a cluster's `Endpoints` read as slices where it has no discovery API.
+    public var endpointSlices: Probed<[EndpointSlice]>
+    public var readyz: Probed<HealthAnswer>
+    /// One answer per designed health endpoint, in the design's order (a fixture's: as recorded).
+    public var health: Probed<[HealthAnswer]>
 
-    public init(source: String, nodes: Probed<[Node]>, pods: Probed<[Pod]>, daemonSets: Probed<[DaemonSet]>) {
+    public init(
+        source: String, nodes: Probed<[Node]>, pods: Probed<[Pod]>, daemonSets: Probed<[DaemonSet]>,
+        services: Probed<[Service]> = .value([]), endpointSlices: Probed<[EndpointSlice]> = .value([]),
+        readyz: Probed<HealthAnswer> = .unavailable("not asked"), health: Probed<[HealthAnswer]> = .value([])
+    ) {
         self.source = source
         self.nodes = nodes
         self.pods = pods
         self.daemonSets = daemonSets
+        self.services = services
+        self.endpointSlices = endpointSlices
+        self.readyz = readyz
+        self.health = health
     }
 
     /// Every part failed or unavailable for the same reason.
     public init(source: String, all reason: Probed<[Node]>) {
-        func same<T>(_ type: T.Type) -> Probed<[T]> {
+        func same<T>(_ type: T.Type) -> Probed<T> {
             switch reason {
             case .failed(let error): return .failed(error)
             case .unavailable(let text): return .unavailable(text)
-            case .value: return .value([])
+            case .value: return .unavailable("not read")
             }
         }
-        self.init(source: source, nodes: same(Node.self), pods: same(Pod.self), daemonSets: same(DaemonSet.self))
+        self.init(
+            source: source, nodes: same([Node].self), pods: same([Pod].self), daemonSets: same([DaemonSet].self),
+            services: same([Service].self), endpointSlices: same([EndpointSlice].self),
+            readyz: same(HealthAnswer.self), health: same([HealthAnswer].self))
+    }
+
+    /// Every list that could not be read.
+    public var errors: [ProbeError] {
+        [nodes.error, pods.error, daemonSets.error, services.error, endpointSlices.error, readyz.error, health.error]
+            .compactMap { $0 }
     }
 }
 
 public enum ClusterProbe {
-    /// The API paths of the three lists.
+    /// The API paths of the lists.
     static let nodesPath = "/api/v1/nodes"
     static let podsPath = "/api/v1/pods"
     static let daemonSetsPath = "/apis/apps/v1/daemonsets"
+    static let servicesPath = "/api/v1/services"
+    static let endpointSlicesPath = "/apis/discovery.k8s.io/v1/endpointslices"
+    static let endpointsPath = "/api/v1/endpoints"
+    static let readyzPath = "/readyz"
 
-    /// Lists from the API server, the three at once so an unanswering server costs one timeout, not three.
-    public static func probe(client: KubeClient) -> ClusterFacts {
-        let nodes = Locked<Probed<[Node]>>(.unavailable("not listed"))
-        let pods = Locked<Probed<[Pod]>>(.unavailable("not listed"))
-        let daemonSets = Locked<Probed<[DaemonSet]>>(.unavailable("not listed"))
+    /// Lists from the API server, all at once so an unanswering server costs one timeout, not six; then the
+    /// design's health endpoints (a Service's cluster IP comes from its list).
+    public static func probe(client: KubeClient, health: [HealthEndpoint] = []) -> ClusterFacts {
         let group = DispatchGroup()
+        // Each task reads its list once and writes only its own field.
+        let nodes = Locked<Probed<[Node]>?>(nil)
         DispatchQueue.global().async(group: group) {
-            let result = Probed { try client.list(nodesPath, as: Node.self) }
-            nodes.withLock { $0 = result }
+            nodes.withLock { $0 = Probed { try client.list(nodesPath, as: Node.self) } }
         }
+        let pods = Locked<Probed<[Pod]>?>(nil)
         DispatchQueue.global().async(group: group) {
-            let result = Probed { try client.list(podsPath, as: Pod.self) }
-            pods.withLock { $0 = result }
+            pods.withLock { $0 = Probed { try client.list(podsPath, as: Pod.self) } }
         }
+        let daemonSets = Locked<Probed<[DaemonSet]>?>(nil)
         DispatchQueue.global().async(group: group) {
-            let result = Probed { try client.list(daemonSetsPath, as: DaemonSet.self) }
-            daemonSets.withLock { $0 = result }
+            daemonSets.withLock { $0 = Probed { try client.list(daemonSetsPath, as: DaemonSet.self) } }
+        }
+        let services = Locked<Probed<[Service]>?>(nil)
+        DispatchQueue.global().async(group: group) {
+            services.withLock { $0 = Probed { try client.list(servicesPath, as: Service.self) } }
+        }
+        let slices = Locked<Probed<[EndpointSlice]>?>(nil)
+        DispatchQueue.global().async(group: group) {
+            slices.withLock { $0 = Probed { try endpointSlices(client) } }
+        }
+        let readyz = Locked<Probed<HealthAnswer>?>(nil)
+        DispatchQueue.global().async(group: group) {
+            readyz.withLock { $0 = .value(self.readyz(client)) }
         }
         group.wait()
-        return ClusterFacts(
-            source: client.credentials.server, nodes: nodes.withLock { $0 }, pods: pods.withLock { $0 },
-            daemonSets: daemonSets.withLock { $0 })
+        var result = ClusterFacts(source: client.credentials.server, all: .unavailable("not listed"))
+        result.nodes = nodes.withLock { $0 } ?? .unavailable("not listed")
+        result.pods = pods.withLock { $0 } ?? .unavailable("not listed")
+        result.daemonSets = daemonSets.withLock { $0 } ?? .unavailable("not listed")
+        result.services = services.withLock { $0 } ?? .unavailable("not listed")
+        result.endpointSlices = slices.withLock { $0 } ?? .unavailable("not listed")
+        result.readyz = readyz.withLock { $0 } ?? .unavailable("not asked")
+        result.health = .value(
+            HealthProbe.answers(health, services: result.services.value ?? [], timeout: client.totalTimeout))
+        return result
     }
 
-    /// `nodes.json`, `pods.json` and `daemonsets.json` of a fixture's `cluster/` directory, as
-    /// `kubectl get … -o json` wrote them.
+    /// EndpointSlices; from a server without the discovery API (404), its Endpoints read as slices.
+    static func endpointSlices(_ client: KubeClient) throws -> [EndpointSlice] {
+        do {
+            return try client.list(endpointSlicesPath, as: EndpointSlice.self)
+        } catch let error as ProbeError where error.reason.hasPrefix("HTTP 404") {
+            log.info("\(error); reading \(endpointsPath) instead")
+            return try client.list(endpointsPath, as: Endpoints.self).map(\.slice)
+        }
+    }
+
+    /// What `/readyz` answered: 200 and `ok` when every check of the API server passes; anything else, with
+    /// the body that lists the failing checks.
+    static func readyz(_ client: KubeClient) -> HealthAnswer {
+        let url = client.url(readyzPath)
+        do {
+            let response = try client.fetch(url)
+            return HealthAnswer(
+                url: url, status: response.status,
+                body: String(decoding: response.body.prefix(HealthProbe.bodyLimit), as: UTF8.self))
+        } catch {
+            return HealthAnswer(url: url, error: error.reason)
+        }
+    }
+
+    /// The fixture's files in `cluster/`, as `kubectl get … -o json` wrote them: `nodes.json`, `pods.json` and
+    /// `daemonsets.json` must be there; `services.json`, `endpointslices.json` (or `endpoints.json`) and
+    /// `health.json` (conform's record of what `/readyz` and the health endpoints answered) are read where
+    /// they are, and the checks that need one that is not say so.
     public static func probe(fixtureDirectory directory: String) -> ClusterFacts {
-        func read<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
-            Probed {
-                let path = (directory as NSString).appendingPathComponent(name)
-                let data: Data
-                do throws(InputFile.Unreadable) { data = try InputFile.contents(path) } catch {
-                    throw ProbeError(path: path, reason: error.reason)
-                }
-                do {
-                    return try JSONDecoder().decode(KubeList<Item>.self, from: data).items
-                } catch {
-                    throw ProbeError(path: path, reason: "not a kubectl JSON list: \(KubeClient.describe(error))")
-                }
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+        func decode<Value: Decodable>(_ name: String, _ type: Value.Type, what: String) throws -> Value {
+            let data: Data
+            do throws(InputFile.Unreadable) { data = try InputFile.contents(path(name)) } catch {
+                throw ProbeError(path: path(name), reason: error.reason)
+            }
+            do {
+                return try JSONDecoder().decode(Value.self, from: data)
+            } catch {
+                throw ProbeError(path: path(name), reason: "not \(what): \(KubeClient.describe(error))")
             }
         }
+        func read<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
+            Probed { try decode(name, KubeList<Item>.self, what: "a kubectl JSON list").items }
+        }
+        func optional<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
+            exists(name) ? read(name, type) : .unavailable("the fixture has no \(path(name))")
+        }
+        var slices = optional("endpointslices.json", EndpointSlice.self)
+        if !exists("endpointslices.json"), exists("endpoints.json") {
+            slices = read("endpoints.json", Endpoints.self).map { $0.map(\.slice) }
+        }
+        let record: Probed<HealthRecord> =
+            exists("health.json")
+            ? Probed { try decode("health.json", HealthRecord.self, what: "conform's health record") }
+            : .unavailable("the fixture records no health answers (no \(path("health.json")))")
         return ClusterFacts(
             source: directory, nodes: read("nodes.json", Node.self), pods: read("pods.json", Pod.self),
-            daemonSets: read("daemonsets.json", DaemonSet.self))
+            daemonSets: read("daemonsets.json", DaemonSet.self), services: optional("services.json", Service.self),
+            endpointSlices: slices,
+            readyz: record.flatMap { record in
+                record.readyz.map { .value($0) } ?? .unavailable("the fixture records no /readyz answer")
+            },
+            health: record.map(\.endpoints))
     }
 }

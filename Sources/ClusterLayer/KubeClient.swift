@@ -32,8 +32,7 @@ public final class KubeClient: Sendable {
             if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
                 query += "&continue=\(escaped)"
             }
-            let url =
-                "\(credentials.server.hasSuffix("/") ? String(credentials.server.dropLast()) : credentials.server)\(path)?\(query)"
+            let url = self.url("\(path)?\(query)")
             let body = try get(url)
             let page: KubeList<Item>
             do {
@@ -47,8 +46,23 @@ public final class KubeClient: Sendable {
         return items
     }
 
+    /// The URL of an API path on this server.
+    public func url(_ path: String) -> String {
+        "\(credentials.server.hasSuffix("/") ? String(credentials.server.dropLast()) : credentials.server)\(path)"
+    }
+
     /// One GET; a non-2xx answer becomes an error from the API's `Status` body.
     func get(_ url: String) throws -> Data {
+        let response = try fetch(url)
+        guard (200..<300).contains(response.status) else {
+            throw ProbeError(path: url, reason: Self.statusMessage(response.status, body: response.body))
+        }
+        return response.body
+    }
+
+    /// One GET, whatever the server answers (`/readyz` says what failed in a 500's body); what keeps the
+    /// transfer from completing is a `ProbeError`.
+    func fetch(_ url: String) throws(ProbeError) -> CurlResponse {
         var transfer = CurlTransfer(url: url)
         transfer.headers = ["Accept: application/json"]
         if let token = credentials.token { transfer.headers.append("Authorization: Bearer \(token)") }
@@ -72,10 +86,7 @@ public final class KubeClient: Sendable {
             }
             throw ProbeError(path: url, reason: reason)
         }
-        guard (200..<300).contains(response.status) else {
-            throw ProbeError(path: url, reason: Self.statusMessage(response.status, body: response.body))
-        }
-        return response.body
+        return response
     }
 
     /// The API's `Status` object (`{"kind":"Status","code":401,"reason":"Unauthorized","message":…}`) as a sentence.

@@ -249,3 +249,166 @@ public struct DaemonSet: Codable, Sendable, Equatable {
         }
     }
 }
+
+/// A Service (`kubectl get services -A -o json`): its type, ports and cluster IP.
+public struct Service: Codable, Sendable, Equatable {
+    public var metadata: ObjectMeta
+    public var spec: Spec
+
+    public init(metadata: ObjectMeta, spec: Spec) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+
+    public struct Spec: Codable, Sendable, Equatable {
+        public var type: String?
+        public var clusterIP: String?
+        public var selector: [String: String]?
+        public var ports: [Port]?
+
+        public init(
+            type: String? = nil, clusterIP: String? = nil, selector: [String: String]? = nil, ports: [Port]? = nil
+        ) {
+            self.type = type
+            self.clusterIP = clusterIP
+            self.selector = selector
+            self.ports = ports
+        }
+    }
+
+    public struct Port: Codable, Sendable, Equatable {
+        public var name: String?
+        public var port: Int
+        public var nodePort: Int?
+        public var `protocol`: String?
+
+        public init(name: String? = nil, port: Int, nodePort: Int? = nil, protocol: String? = nil) {
+            self.name = name
+            self.port = port
+            self.nodePort = nodePort
+            self.protocol = `protocol`
+        }
+
+        /// kubectl's PORT(S) column: `9000:30900/TCP`.
+        public var text: String { "\(port)\(nodePort.map { ":\($0)" } ?? "")/\(`protocol` ?? "TCP")" }
+    }
+
+    public var name: String { metadata.name }
+    public var namespace: String { metadata.namespace ?? "default" }
+    /// ClusterIP where the API leaves it out, as Kubernetes defaults it.
+    public var type: String { spec.type ?? "ClusterIP" }
+}
+
+/// An EndpointSlice (`kubectl get endpointslices -A -o json`): the addresses behind a Service and whether
+/// each is ready. A cluster without the discovery API gives `Endpoints` instead, read into this shape.
+public struct EndpointSlice: Codable, Sendable, Equatable {
+    public var metadata: ObjectMeta
+    public var addressType: String?
+    public var endpoints: [Endpoint]?
+
+    /// The label naming the Service a slice belongs to.
+    public static let serviceLabel = "kubernetes.io/service-name"
+
+    public init(metadata: ObjectMeta, addressType: String? = nil, endpoints: [Endpoint]? = nil) {
+        self.metadata = metadata
+        self.addressType = addressType
+        self.endpoints = endpoints
+    }
+
+    public struct Endpoint: Codable, Sendable, Equatable {
+        public var addresses: [String]
+        public var conditions: Conditions?
+        public var nodeName: String?
+        public var targetRef: TargetRef?
+
+        public init(
+            addresses: [String], conditions: Conditions? = nil, nodeName: String? = nil, targetRef: TargetRef? = nil
+        ) {
+            self.addresses = addresses
+            self.conditions = conditions
+            self.nodeName = nodeName
+            self.targetRef = targetRef
+        }
+
+        /// "A nil value should be interpreted as true" (discovery.k8s.io/v1).
+        public var isReady: Bool { conditions?.ready ?? true }
+    }
+
+    public struct Conditions: Codable, Sendable, Equatable {
+        public var ready: Bool?
+        public var serving: Bool?
+        public var terminating: Bool?
+
+        public init(ready: Bool? = nil, serving: Bool? = nil, terminating: Bool? = nil) {
+            self.ready = ready
+            self.serving = serving
+            self.terminating = terminating
+        }
+    }
+
+    public struct TargetRef: Codable, Sendable, Equatable {
+        public var kind: String?
+        public var name: String?
+        public var namespace: String?
+
+        public init(kind: String? = nil, name: String? = nil, namespace: String? = nil) {
+            self.kind = kind
+            self.name = name
+            self.namespace = namespace
+        }
+    }
+
+    public var namespace: String { metadata.namespace ?? "default" }
+    /// The Service the slice belongs to.
+    public var serviceName: String? { metadata.labels?[Self.serviceLabel] }
+}
+
+/// The older Endpoints object (`/api/v1/endpoints`), read where the discovery API is missing.
+public struct Endpoints: Codable, Sendable, Equatable {
+    public var metadata: ObjectMeta
+    public var subsets: [Subset]?
+
+    public init(metadata: ObjectMeta, subsets: [Subset]? = nil) {
+        self.metadata = metadata
+        self.subsets = subsets
+    }
+
+    public struct Subset: Codable, Sendable, Equatable {
+        public var addresses: [Address]?
+        public var notReadyAddresses: [Address]?
+
+        public init(addresses: [Address]? = nil, notReadyAddresses: [Address]? = nil) {
+            self.addresses = addresses
+            self.notReadyAddresses = notReadyAddresses
+        }
+    }
+
+    public struct Address: Codable, Sendable, Equatable {
+        public var ip: String
+        public var nodeName: String?
+        public var targetRef: EndpointSlice.TargetRef?
+
+        public init(ip: String, nodeName: String? = nil, targetRef: EndpointSlice.TargetRef? = nil) {
+            self.ip = ip
+            self.nodeName = nodeName
+            self.targetRef = targetRef
+        }
+    }
+
+    /// The same addresses as one EndpointSlice of the Service of the same name: `addresses` ready,
+    /// `notReadyAddresses` not.
+    public var slice: EndpointSlice {
+        let endpoints = (subsets ?? []).flatMap { subset in
+            (subset.addresses ?? []).map { ($0, true) } + (subset.notReadyAddresses ?? []).map { ($0, false) }
+        }.map { address, ready in
+            EndpointSlice.Endpoint(
+                addresses: [address.ip], conditions: EndpointSlice.Conditions(ready: ready),
+                nodeName: address.nodeName, targetRef: address.targetRef)
+        }
+        return EndpointSlice(
+            metadata: ObjectMeta(
+                name: metadata.name, namespace: metadata.namespace,
+                labels: [EndpointSlice.serviceLabel: metadata.name]),
+            addressType: nil, endpoints: endpoints)
+    }
+}

@@ -1,11 +1,94 @@
-/// The K3s cluster the design describes: its nodes and the workloads placed on them.
+/// The K3s cluster the design describes: its nodes, the workloads placed on them, the Services they expose
+/// and where their health can be asked.
 public struct ClusterSpec: Sendable, Equatable {
     public var nodes: [ClusterNodeSpec]
     public var workloads: [WorkloadSpec]
+    public var services: [ServiceSpec]
+    public var health: [HealthEndpoint]
 
-    public init(nodes: [ClusterNodeSpec] = [], workloads: [WorkloadSpec] = []) {
+    public init(
+        nodes: [ClusterNodeSpec] = [], workloads: [WorkloadSpec] = [], services: [ServiceSpec] = [],
+        health: [HealthEndpoint] = []
+    ) {
         self.nodes = nodes
         self.workloads = workloads
+        self.services = services
+        self.health = health
+    }
+}
+
+/// A Service as designed: its type and the ports (and NodePorts) it exposes.
+public struct ServiceSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case clusterIP = "ClusterIP"
+        case nodePort = "NodePort"
+        case loadBalancer = "LoadBalancer"
+    }
+
+    public var name: String
+    public var namespace: String
+    public var type: Kind
+    public var ports: [ServicePortSpec]
+
+    public init(name: String, namespace: String = "default", type: Kind = .clusterIP, ports: [ServicePortSpec] = []) {
+        self.name = name
+        self.namespace = namespace
+        self.type = type
+        self.ports = ports
+    }
+
+    /// `namespace/name`, the subject of its results.
+    public var qualifiedName: String { "\(namespace)/\(name)" }
+}
+
+/// One port of a designed Service. The design names at least one of the Service port and the NodePort; what
+/// it leaves out is not compared.
+public struct ServicePortSpec: Sendable, Equatable, CustomStringConvertible {
+    public var name: String?
+    public var port: Int?
+    public var nodePort: Int?
+    public var `protocol`: String
+
+    public init(name: String? = nil, port: Int? = nil, nodePort: Int? = nil, protocol: String = "TCP") {
+        self.name = name
+        self.port = port
+        self.nodePort = nodePort
+        self.protocol = `protocol`
+    }
+
+    /// `api 9000→30900/TCP`, `30901/TCP` (a NodePort only), `7233/TCP`.
+    public var description: String {
+        let numbers: String
+        switch (port, nodePort) {
+        case (let port?, let nodePort?): numbers = "\(port):\(nodePort)"
+        case (let port?, nil): numbers = "\(port)"
+        case (nil, let nodePort?): numbers = "NodePort \(nodePort)"
+        case (nil, nil): numbers = "?"
+        }
+        return "\(name.map { "\($0) " } ?? "")\(numbers)/\(`protocol`)"
+    }
+}
+
+/// An address the design says answers when its service is healthy: an HTTP(S) URL (a 2xx answer, or the
+/// status given), a `tcp://host:port` that must accept a connection, or a `grpc://host:port` that must answer
+/// the gRPC health check (grpc.health.v1.Health/Check) with SERVING.
+public struct HealthEndpoint: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case http, tcp, grpc }
+
+    public var name: String
+    public var url: String
+    public var kind: Kind
+    /// The HTTP status that means healthy; `nil` for any 2xx.
+    public var status: Int?
+    /// Text the body must contain (`ok`), when the design says what a healthy answer reads.
+    public var bodyContains: String?
+
+    public init(name: String, url: String, kind: Kind, status: Int? = nil, bodyContains: String? = nil) {
+        self.name = name
+        self.url = url
+        self.kind = kind
+        self.status = status
+        self.bodyContains = bodyContains
     }
 }
 

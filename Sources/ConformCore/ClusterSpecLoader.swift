@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads a profile's `cluster` section: nodes with labels and taints, workloads with placement and QoS.
 enum ClusterSpecLoader {
     static func load(_ value: YAMLValue) throws -> ClusterSpec {
@@ -23,8 +25,79 @@ enum ClusterSpecLoader {
             }
             workloads.markAllUsed()
         }
+        if let servicesValue = fields.optional("services") {
+            let services = try servicesValue.mapping()
+            for (name, serviceValue) in services.entries {
+                spec.services.append(try service(named: name, from: serviceValue))
+            }
+            services.markAllUsed()
+        }
+        if let healthValue = fields.optional("health") {
+            let endpoints = try healthValue.mapping()
+            for (name, endpointValue) in endpoints.entries {
+                spec.health.append(try healthEndpoint(named: name, from: endpointValue))
+            }
+            endpoints.markAllUsed()
+        }
         try fields.finish()
         return spec
+    }
+
+    static func service(named name: String, from value: YAMLValue) throws -> ServiceSpec {
+        let fields = try value.mapping()
+        var spec = ServiceSpec(name: name)
+        spec.namespace = try fields.optional("namespace")?.string() ?? "default"
+        if let type = fields.optional("type") { spec.type = try ProfileLoader.enumValue(ServiceSpec.Kind.self, type) }
+        for item in try fields.optional("ports")?.list() ?? [] {
+            let port = try item.mapping()
+            let entry = ServicePortSpec(
+                name: try port.optional("name")?.string(), port: try port.optional("port")?.int(in: 1...65535),
+                nodePort: try port.optional("node_port")?.int(in: 1...65535),
+                protocol: try port.optional("protocol").map { try ProfileLoader.oneOf(["TCP", "UDP", "SCTP"], $0) }
+                    ?? "TCP")
+            guard entry.port != nil || entry.nodePort != nil else {
+                throw item.error("a Service port needs its port, its node_port, or both")
+            }
+            if entry.nodePort != nil, spec.type == .clusterIP {
+                throw try port.required("node_port").error(
+                    "a ClusterIP Service has no NodePorts: give the Service type NodePort (or LoadBalancer)")
+            }
+            try port.finish()
+            spec.ports.append(entry)
+        }
+        try fields.finish()
+        return spec
+    }
+
+    static func healthEndpoint(named name: String, from value: YAMLValue) throws -> HealthEndpoint {
+        let fields = try value.mapping()
+        let urlValue = try fields.required("url")
+        let url = try urlValue.string()
+        let scheme = url.range(of: "://").map { String(url[..<$0.lowerBound]).lowercased() } ?? ""
+        let kind: HealthEndpoint.Kind
+        switch scheme {
+        case "http", "https": kind = .http
+        case "tcp": kind = .tcp
+        case "grpc": kind = .grpc
+        default: throw urlValue.error("'\(Redaction.redactURL(url))' is not an http(s)://, tcp:// or grpc:// URL")
+        }
+        guard let host = URLComponents(string: url)?.host, !host.isEmpty else {
+            throw urlValue.error("'\(Redaction.redactURL(url))' names no host")
+        }
+        if kind != .http, URLComponents(string: url)?.port == nil {
+            throw urlValue.error("a \(scheme):// URL needs its port ('\(Redaction.redactURL(url))')")
+        }
+        var endpoint = HealthEndpoint(name: name, url: url, kind: kind)
+        if let status = fields.optional("status") {
+            guard kind == .http else { throw status.error("only an http(s) endpoint answers with a status") }
+            endpoint.status = try status.int(in: 100...599)
+        }
+        if let body = fields.optional("body_contains") {
+            guard kind == .http else { throw body.error("only an http(s) endpoint answers with a body") }
+            endpoint.bodyContains = try body.string()
+        }
+        try fields.finish()
+        return endpoint
     }
 
     static func workload(named name: String, from value: YAMLValue) throws -> WorkloadSpec {

@@ -32,6 +32,24 @@ public struct CurlTransfer {
     public var password: String?
     public var body: Body = .none
     public var response: ResponseHandling = .memory
+    /// The HTTP version to speak (`CURLOPT_HTTP_VERSION`); nil is libcurl's choice.
+    public var httpVersion: HTTPVersion?
+    /// Connect, then stop: nothing is sent (`CURLOPT_CONNECT_ONLY`). The response is status 0.
+    public var connectOnly = false
+    /// `host:port:connect-host:connect-port` lines (`CURLOPT_CONNECT_TO`): connect elsewhere than the URL's
+    /// host while the request still names it.
+    public var connectTo: [String] = []
+
+    public enum HTTPVersion {
+        /// HTTP/2 without an upgrade, over plain TCP (h2c, what gRPC without TLS speaks).
+        case http2PriorKnowledge
+
+        var value: Int {
+            switch self {
+            case .http2PriorKnowledge: return Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+            }
+        }
+    }
 
     /// What the request sends.
     public enum Body {
@@ -63,11 +81,14 @@ public struct CurlTransfer {
         _ = Self.globalInit
         guard let handle = curl_easy_init() else { throw CurlError.noTransfer() }
         var headerList: UnsafeMutablePointer<curl_slist>?
+        var connectToList: UnsafeMutablePointer<curl_slist>?
         defer {
             curl_easy_cleanup(handle)
             curl_slist_free_all(headerList)
+            curl_slist_free_all(connectToList)
         }
         for header in headers { headerList = curl_slist_append(headerList, header) }
+        for line in connectTo { connectToList = curl_slist_append(connectToList, line) }
         let context = TransferContext(response: response, body: body)
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -94,6 +115,11 @@ public struct CurlTransfer {
             set(CCurl_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"))
         }
         if failsOnHTTPError { set(CCurl_setopt_long(handle, CURLOPT_FAILONERROR, 1)) }
+        if let httpVersion { set(CCurl_setopt_long(handle, CURLOPT_HTTP_VERSION, httpVersion.value)) }
+        if connectOnly { set(CCurl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)) }
+        if connectToList != nil {
+            set(CCurl_setopt_pointer(handle, CURLOPT_CONNECT_TO, UnsafeMutableRawPointer(connectToList)))
+        }
         if let awsSigV4 { set(CCurl_setopt_string(handle, CURLOPT_AWS_SIGV4, awsSigV4)) }
         if let username { set(CCurl_setopt_string(handle, CURLOPT_USERNAME, username)) }
         if let password { set(CCurl_setopt_string(handle, CURLOPT_PASSWORD, password)) }
@@ -101,6 +127,9 @@ public struct CurlTransfer {
         set(
             CCurl_setopt_callback(
                 handle, CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA, TransferContext.write, opaqueContext))
+        set(
+            CCurl_setopt_callback(
+                handle, CURLOPT_HEADERFUNCTION, CURLOPT_HEADERDATA, TransferContext.header, opaqueContext))
         switch body {
         case .none:
             break
@@ -136,7 +165,8 @@ public struct CurlTransfer {
             totalSeconds: seconds(CURLINFO_TOTAL_TIME_T), preTransferSeconds: seconds(CURLINFO_PRETRANSFER_TIME_T),
             startTransferSeconds: seconds(CURLINFO_STARTTRANSFER_TIME_T))
         return CurlResponse(
-            status: status, body: context.received, receivedBytes: context.receivedBytes, timing: timing)
+            status: status, body: context.received, receivedBytes: context.receivedBytes, timing: timing,
+            headers: context.headers)
     }
 
     private static func blob(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ data: Data?) -> CURLcode {
@@ -154,6 +184,19 @@ public struct CurlResponse: Sendable {
     /// Bytes of the response body libcurl delivered, kept or not.
     public var receivedBytes: Int
     public var timing: CurlTiming
+    /// Every header line the server sent, trailers included, without the line end; for each response of the
+    /// transfer (a redirect's too), its status line first.
+    public var headers: [String] = []
+
+    /// The value of the last header of this name (`grpc-status`), compared without case.
+    public func header(_ name: String) -> String? {
+        headers.reversed().lazy.compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":"),
+                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
+            else { return nil }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }.first
+    }
 }
 
 /// The times libcurl measured, in seconds from the start of the transfer.
@@ -172,6 +215,7 @@ private final class TransferContext {
     var received = Data()
     var receivedBytes = 0
     var remainingUpload: Int
+    var headers: [String] = []
     let fill: ((UnsafeMutableRawBufferPointer) -> Void)?
 
     init(response: CurlTransfer.ResponseHandling, body: CurlTransfer.Body) {
@@ -193,6 +237,19 @@ private final class TransferContext {
             transfer.received.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: byteCount)
         }
         transfer.receivedBytes += byteCount
+        return byteCount
+    }
+
+    static let header: CCurl_callback = { data, size, count, context in
+        guard let context else { return 0 }
+        let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+        let byteCount = size * count
+        if let data, byteCount > 0 {
+            let bytes = UnsafeRawBufferPointer(start: data, count: byteCount)
+            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
+            // A header section holds a few dozen lines; a server sending thousands gets the first ones kept.
+            if !line.isEmpty, transfer.headers.count < 256 { transfer.headers.append(line) }
+        }
         return byteCount
     }
 

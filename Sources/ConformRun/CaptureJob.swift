@@ -16,6 +16,8 @@ public struct CaptureJob: Sendable {
     /// is captured, found the way `run` finds it, when its socket is there.
     public var libvirtURI: String?
     public var kubeconfig: String?
+    /// Health endpoints whose answers are recorded with the cluster (a profile's `cluster.health`).
+    public var health: [HealthEndpoint] = []
     /// Seconds libvirt, and each request to the API server, may take to answer.
     public var timeout: Double
 
@@ -94,14 +96,19 @@ public struct CaptureJob: Sendable {
             }
         }
         if let kubeconfig {
-            let facts = try ClusterProbe.facts(kubeconfig: kubeconfig, context: nil, timeout: timeout)
+            let facts = try ClusterProbe.facts(kubeconfig: kubeconfig, context: nil, timeout: timeout, health: health)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // All three lists first: a list that failed leaves no cluster/ with only some of them.
+            // Every list first: a list that failed leaves no cluster/ with only some of them.
             let lists = [
                 "nodes.json": try encoder.encode(KubeList(items: try facts.nodes.get())),
                 "pods.json": try encoder.encode(KubeList(items: try facts.pods.get())),
                 "daemonsets.json": try encoder.encode(KubeList(items: try facts.daemonSets.get())),
+                "services.json": try encoder.encode(KubeList(items: try facts.services.get())),
+                "endpointslices.json": try encoder.encode(KubeList(items: try facts.endpointSlices.get())),
+                // What /readyz and the profile's health endpoints answered, so a replay judges the same answers.
+                "health.json": try encoder.encode(
+                    HealthRecord(readyz: facts.readyz.value, endpoints: facts.health.value ?? [])),
             ]
             let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
             try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)

@@ -76,7 +76,7 @@ public struct FactsDocument: Codable, Sendable {
         ]
         errors += domainErrors.keys.sorted().map { domainErrors[$0] }
         errors += live.keys.sorted().map { live[$0]?.error }
-        if let cluster { errors += [cluster.nodes.error, cluster.pods.error, cluster.daemonSets.error] }
+        if let cluster { errors += cluster.errors }
         return errors.compactMap { $0?.description }.uniqued()
     }
 

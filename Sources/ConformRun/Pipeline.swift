@@ -113,7 +113,9 @@ public enum Pipeline {
     /// names the cluster.
     public static func probeCluster(_ request: RunRequest) throws -> ClusterFacts? {
         guard request.wantsCluster else { return nil }
-        return try ClusterProbe.facts(from: request.source.clusterSource, required: request.selection.layersNamed)
+        return try ClusterProbe.facts(
+            from: request.source.clusterSource, required: request.selection.layersNamed,
+            health: request.profile.cluster.health)
     }
 
     /// Each host's facts; `probed` holds host facts read already, by host name.

@@ -20,15 +20,27 @@ extension Conform {
         @Option(help: "The host name to file the capture under (default: this machine's hostname).")
         var host: String?
 
-        @Option(help: "Also capture the cluster's nodes, pods and DaemonSets with this kubeconfig into <out>/cluster.")
+        @Option(
+            help:
+                "Also capture the cluster's nodes, pods, DaemonSets, Services, EndpointSlices and /readyz answer with this kubeconfig into <out>/cluster."
+        )
         var kubeconfig: String?
+
+        @Option(
+            help:
+                "With --kubeconfig: also record what this profile's health endpoints answer (cluster/health.json), so a replay of the fixture judges them."
+        )
+        var profile: String?
 
         @Option(help: "Seconds libvirt, and each request to the API server, may take to answer.")
         var timeout: Double = 30
 
         func validate() throws {
             try requireSeconds(timeout, "--timeout")
-            try requireNonEmpty(["--out": out, "--kubeconfig": kubeconfig])
+            try requireNonEmpty(["--out": out, "--kubeconfig": kubeconfig, "--profile": profile])
+            if profile != nil, kubeconfig == nil {
+                throw ValidationError("'--profile' records the cluster's health answers: it needs '--kubeconfig'")
+            }
             // The name becomes one folder under <out>/hosts: nothing that climbs out of it or nests.
             if let host, host.isEmpty || host.contains("/") || host == "." || host == ".." || host.hasPrefix(".") {
                 throw ValidationError(
@@ -38,11 +50,14 @@ extension Conform {
         }
 
         func run() throws {
-            let captured = try CaptureJob(
+            var job = CaptureJob(
                 out: out, sysroot: machine.sysroot ?? .live, host: host ?? currentHostname(),
                 libvirtURI: machine.libvirtURI,
-                kubeconfig: kubeconfig, timeout: timeout
-            ).execute()
+                kubeconfig: kubeconfig, timeout: timeout)
+            if let profile {
+                job.health = try ProfileCatalog.standard().load(profile, hostname: currentHostname()).cluster.health
+            }
+            let captured = try job.execute()
             print("captured \(captured.files) files and \(captured.domains) into \(captured.hostDirectory)")
         }
 

@@ -1,0 +1,155 @@
+import ConformCore
+import ConformCurl
+import Foundation
+
+/// What a health endpoint answered, or why it did not: one record per designed endpoint, and the API
+/// server's `/readyz`. A fixture keeps these in `cluster/health.json`.
+public struct HealthAnswer: Codable, Sendable, Equatable {
+    /// The endpoint asked, credentials masked.
+    public var url: String
+    /// The HTTP status (http(s) and gRPC); `nil` when nothing was answered or for tcp.
+    public var status: Int?
+    /// The start of the body as text (http(s)).
+    public var body: String?
+    /// For tcp: the connection was accepted.
+    public var connected: Bool?
+    /// For gRPC: the `grpc-status` the call ended with (0 is OK) and the health status it gave
+    /// (`SERVING`, `NOT_SERVING`, `UNKNOWN`, `SERVICE_UNKNOWN`).
+    public var grpcStatus: Int?
+    public var serving: String?
+    /// Why there is no answer: refused, timed out, no such host.
+    public var error: String?
+
+    public init(
+        url: String, status: Int? = nil, body: String? = nil, connected: Bool? = nil, grpcStatus: Int? = nil,
+        serving: String? = nil, error: String? = nil
+    ) {
+        self.url = url
+        self.status = status
+        self.body = body
+        self.connected = connected
+        self.grpcStatus = grpcStatus
+        self.serving = serving
+        self.error = error
+    }
+}
+
+/// The health answers a fixture recorded (`cluster/health.json`).
+public struct HealthRecord: Codable, Sendable, Equatable {
+    public var readyz: HealthAnswer?
+    public var endpoints: [HealthAnswer]
+
+    public init(readyz: HealthAnswer? = nil, endpoints: [HealthAnswer] = []) {
+        self.readyz = readyz
+        self.endpoints = endpoints
+    }
+}
+
+/// Asks the design's health endpoints, all at once, each within the time limit: HTTP(S) GETs, TCP connects and
+/// gRPC health checks, every one through libcurl.
+public enum HealthProbe {
+    /// Bytes of a body kept: enough for `OK` or a readyz report, not a whole page.
+    static let bodyLimit = 2048
+
+    /// The answers in the order of `endpoints`. `services` gives the cluster IP of each Service, so that a
+    /// `<service>.<namespace>.svc.cluster.local` name is reached at its cluster IP from a machine without the
+    /// cluster's DNS (a node, the control plane).
+    public static func answers(
+        _ endpoints: [HealthEndpoint], services: [Service] = [], timeout: Double
+    ) -> [HealthAnswer] {
+        let answers = Locked<[Int: HealthAnswer]>([:])
+        DispatchQueue.concurrentPerform(iterations: endpoints.count) { index in
+            let answer = ask(endpoints[index], services: services, timeout: timeout)
+            answers.withLock { $0[index] = answer }
+        }
+        let collected = answers.withLock { $0 }
+        return endpoints.indices.map { collected[$0] ?? HealthAnswer(url: Redaction.redactURL(endpoints[$0].url)) }
+    }
+
+    static func ask(_ endpoint: HealthEndpoint, services: [Service], timeout: Double) -> HealthAnswer {
+        let shown = Redaction.redactURL(endpoint.url)
+        guard var components = URLComponents(string: endpoint.url), let host = components.host else {
+            return HealthAnswer(url: shown, error: "not a URL")
+        }
+        var transfer: CurlTransfer
+        switch endpoint.kind {
+        case .http:
+            transfer = CurlTransfer(url: endpoint.url)
+        case .tcp:
+            components.scheme = "http"
+            transfer = CurlTransfer(url: components.string ?? endpoint.url)
+            transfer.connectOnly = true
+        case .grpc:
+            components.scheme = "http"
+            components.path = "/grpc.health.v1.Health/Check"
+            transfer = CurlTransfer(url: components.string ?? endpoint.url)
+            transfer.httpVersion = .http2PriorKnowledge
+            transfer.headers = ["Content-Type: application/grpc", "TE: trailers"]
+            // One uncompressed message of length 0: HealthCheckRequest with service "" (the whole server).
+            transfer.body = .post(Data([0, 0, 0, 0, 0]))
+        }
+        transfer.connectTimeout = timeout / 2
+        transfer.timeout = timeout
+        if let clusterIP = clusterIP(of: host, in: services) {
+            let port = components.port ?? (endpoint.url.lowercased().hasPrefix("https:") ? 443 : 80)
+            transfer.connectTo = ["\(host):\(port):\(clusterIP):\(port)"]
+        }
+        let response: CurlResponse
+        do throws(CurlError) {
+            response = try transfer.perform()
+        } catch {
+            return HealthAnswer(url: shown, status: error.status == 0 ? nil : error.status, error: error.description)
+        }
+        switch endpoint.kind {
+        case .http:
+            return HealthAnswer(
+                url: shown, status: response.status,
+                body: String(decoding: response.body.prefix(bodyLimit), as: UTF8.self))
+        case .tcp:
+            return HealthAnswer(url: shown, connected: true)
+        case .grpc:
+            return grpcAnswer(response, url: shown)
+        }
+    }
+
+    /// The health status of a gRPC answer: `grpc-status` from the trailers (or the headers of a trailers-only
+    /// answer), and field 1 of the HealthCheckResponse message in the body.
+    static func grpcAnswer(_ response: CurlResponse, url: String) -> HealthAnswer {
+        var answer = HealthAnswer(url: url, status: response.status)
+        answer.grpcStatus = response.header("grpc-status").flatMap { Int($0) }
+        let body = [UInt8](response.body)
+        // A message: compressed flag, 4-byte big-endian length, the protobuf bytes.
+        if body.count >= 5, body[0] == 0 {
+            let length = body[1...4].reduce(0) { $0 << 8 | Int($1) }
+            let message = body.dropFirst(5).prefix(length)
+            answer.serving = servingStatus(in: Array(message))
+        }
+        if answer.serving == nil, answer.grpcStatus == nil {
+            answer.error = "HTTP \(response.status) without a gRPC answer: not a gRPC server, or not over h2c"
+        } else if let code = answer.grpcStatus, code != 0 {
+            let message = response.header("grpc-message").flatMap { $0.removingPercentEncoding } ?? ""
+            answer.error =
+                "grpc-status \(code)\(code == 12 ? " (UNIMPLEMENTED: the server has no health service)" : "")"
+                + (message.isEmpty ? "" : ": \(message)")
+        }
+        return answer
+    }
+
+    /// HealthCheckResponse.status (field 1, a varint); an empty message is the default, UNKNOWN.
+    static func servingStatus(in message: [UInt8]) -> String {
+        let names = ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"]
+        guard message.count >= 2, message[0] == 0x08 else { return names[0] }
+        let value = Int(message[1])
+        return value < names.count ? names[value] : "status \(value)"
+    }
+
+    /// The cluster IP of `<service>.<namespace>.svc[.cluster.local]` when the API lists that Service with one.
+    static func clusterIP(of host: String, in services: [Service]) -> String? {
+        let labels = host.lowercased().split(separator: ".").map(String.init)
+        guard labels.count >= 3, labels[2] == "svc", labels.count == 3 || labels[3...] == ["cluster", "local"]
+        else { return nil }
+        return services.first { $0.name == labels[0] && $0.namespace == labels[1] }?.spec.clusterIP.flatMap {
+            $0.isEmpty || $0 == "None" ? nil : $0
+        }
+    }
+}
