@@ -155,7 +155,8 @@ struct ServiceChecks: Sendable {
     }
 
     func health() -> [Finding] {
-        guard !spec.health.isEmpty else { return [] }
+        // No endpoint designed: nothing to say, unless the answers could not be read at all.
+        guard !spec.health.isEmpty || facts.health.error != nil else { return [] }
         return facts.health.evaluate { answers in
             spec.health.map { endpoint in
                 let url = Redaction.redactURL(endpoint.url)

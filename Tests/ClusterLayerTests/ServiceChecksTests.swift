@@ -1,0 +1,251 @@
+import ConformCore
+import Foundation
+import XCTest
+
+@testable import ClusterLayer
+
+/// The Service, endpoint, /readyz and health checks on mac-numa's fixture cluster, as designed and with one
+/// thing broken at a time: each breakage fails its check, for its subject, and nothing else.
+final class ServiceChecksTests: XCTestCase {
+    static let profile = Result {
+        try ProfileLoader.load(file: repositoryRoot.appendingPathComponent("checks/mac-numa.yaml").path)
+    }
+    static let fixture = ClusterProbe.probe(
+        fixtureDirectory: repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster").path)
+    static let ids = [
+        "k8s.service.exists", "k8s.service.ports", "k8s.service.endpoints", "k8s.apiserver.readyz",
+        "k8s.service.health",
+    ]
+
+    /// `id[subject] status` of every result of the five checks that is not a pass, with the messages.
+    func problems(_ facts: ClusterFacts, spec: ClusterSpec? = nil) throws -> [String] {
+        let cluster = try spec ?? Self.profile.get().cluster
+        return ClusterCatalog.checks(for: cluster, facts: facts).filter { Self.ids.contains($0.metadata.id) }
+            .flatMap { check in
+                check.evaluate().filter { $0.status != .pass }.map {
+                    "\(check.metadata.id)[\($0.subject ?? "")] \($0.status.rawValue): \($0.message)"
+                }
+            }
+    }
+
+    func testTheFixtureAsDesignedPassesEveryServiceCheck() throws {
+        XCTAssertEqual(try problems(Self.fixture), [])
+        let cluster = try Self.profile.get().cluster
+        let results = ClusterCatalog.checks(for: cluster, facts: Self.fixture).filter {
+            Self.ids.contains($0.metadata.id)
+        }
+        .flatMap { $0.evaluate() }
+        // Five Services three ways, /readyz, six health endpoints.
+        XCTAssertEqual(results.count, 5 * 3 + 1 + 6)
+    }
+
+    func testAChangedNodePortFailsThePortsCheckOfThatServiceOnly() throws {
+        var facts = Self.fixture
+        facts.services = facts.services.map { services in
+            services.map { service in
+                var service = service
+                if service.name == "minio" { service.spec.ports?[0].nodePort = 30999 }
+                return service
+            }
+        }
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.service.ports[storage/minio] fail: port 'api': NodePort 30999, designed 30900 (the Service has 9000:30999/TCP, 9001:30901/TCP)"
+            ])
+    }
+
+    func testAMissingServiceFailsItsExistenceAndSkipsTheRest() throws {
+        var facts = Self.fixture
+        facts.services = facts.services.map { $0.filter { $0.name != "victoriametrics" } }
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.service.exists[monitoring/victoriametrics] fail: Service monitoring/victoriametrics is not in the cluster",
+                "k8s.service.ports[monitoring/victoriametrics] skip: Service monitoring/victoriametrics is not in the cluster (k8s.service.exists)",
+                "k8s.service.endpoints[monitoring/victoriametrics] skip: Service monitoring/victoriametrics is not in the cluster (k8s.service.exists)",
+            ])
+    }
+
+    func testAServiceOfAnotherTypeOrInAnotherNamespaceFails() throws {
+        var facts = Self.fixture
+        facts.services = facts.services.map { services in
+            services.map { service in
+                var service = service
+                if service.name == "victorialogs" { service.spec.type = "ClusterIP" }
+                if service.name == "temporal" { service.metadata.namespace = "default" }
+                return service
+            }
+        }
+        let found = try problems(facts)
+        XCTAssertTrue(
+            found.contains(
+                "k8s.service.exists[monitoring/victorialogs] fail: type ClusterIP, the design has NodePort, cluster IP 10.43.101.11"
+            ), "\(found)")
+        XCTAssertTrue(
+            found.contains(
+                "k8s.service.exists[temporal/temporal] fail: Service temporal/temporal is not in the cluster (a Service 'temporal' is in default)"
+            ), "\(found)")
+    }
+
+    func testNoReadyEndpointFailsTheEndpointsCheck() throws {
+        var notReady = Self.fixture
+        notReady.endpointSlices = notReady.endpointSlices.map { slices in
+            slices.map { slice in
+                var slice = slice
+                if slice.serviceName == "minio" {
+                    slice.endpoints = slice.endpoints?.map { endpoint in
+                        var endpoint = endpoint
+                        endpoint.conditions = EndpointSlice.Conditions(ready: false)
+                        return endpoint
+                    }
+                }
+                return slice
+            }
+        }
+        XCTAssertEqual(
+            try problems(notReady), ["k8s.service.endpoints[storage/minio] fail: no ready endpoint: 1 not ready"])
+
+        var none = Self.fixture
+        none.endpointSlices = none.endpointSlices.map { $0.filter { $0.serviceName != "temporal" } }
+        XCTAssertEqual(
+            try problems(none),
+            [
+                "k8s.service.endpoints[temporal/temporal] fail: selects no endpoints: no pod matches its selector, or none is running"
+            ])
+    }
+
+    func testEndpointsReadAsSlicesKeepReadiness() {
+        let endpoints = Endpoints(
+            metadata: ObjectMeta(name: "minio", namespace: "storage"),
+            subsets: [
+                Endpoints.Subset(
+                    addresses: [Endpoints.Address(ip: "10.42.0.5", nodeName: "k3s-minio-storage")],
+                    notReadyAddresses: [Endpoints.Address(ip: "10.42.0.6")])
+            ])
+        let slice = endpoints.slice
+        XCTAssertEqual(slice.serviceName, "minio")
+        XCTAssertEqual(slice.namespace, "storage")
+        XCTAssertEqual(slice.endpoints?.map(\.isReady), [true, false])
+        XCTAssertEqual(slice.endpoints?.first?.nodeName, "k3s-minio-storage")
+    }
+
+    func testAHealthEndpointAnswering503Fails() throws {
+        var facts = Self.fixture
+        facts.health = facts.health.map { answers in
+            answers.map { answer in
+                var answer = answer
+                if answer.url.hasSuffix("/minio/health/ready") {
+                    answer.status = 503
+                    answer.body = ""
+                }
+                return answer
+            }
+        }
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.service.health[minio-ready] fail: http://192.168.1.10:30900/minio/health/ready: answers HTTP 503, healthy is HTTP 2xx"
+            ])
+    }
+
+    func testEachKindOfHealthAnswerIsJudged() {
+        let http = HealthEndpoint(name: "vm", url: "http://h:1/health", kind: .http, bodyContains: "OK")
+        XCTAssertEqual(
+            ServiceChecks.judge(http, HealthAnswer(url: "http://h:1/health", status: 200, body: "OK")).status, .pass)
+        XCTAssertEqual(
+            ServiceChecks.judge(http, HealthAnswer(url: "http://h:1/health", status: 200, body: "starting")).message,
+            "http://h:1/health: answers HTTP 200 starting, healthy is HTTP 2xx containing 'OK'")
+        let refused = ServiceChecks.judge(
+            http, HealthAnswer(url: "http://h:1/health", error: "Couldn't connect to server"))
+        XCTAssertEqual(refused.status, .fail)
+        XCTAssertEqual(refused.message, "http://h:1/health: no answer: Couldn't connect to server")
+        let exact = HealthEndpoint(name: "x", url: "http://h:1/", kind: .http, status: 204)
+        XCTAssertEqual(ServiceChecks.judge(exact, HealthAnswer(url: "http://h:1/", status: 200)).status, .fail)
+        XCTAssertEqual(ServiceChecks.judge(exact, HealthAnswer(url: "http://h:1/", status: 204)).status, .pass)
+
+        let tcp = HealthEndpoint(name: "t", url: "tcp://h:7233", kind: .tcp)
+        XCTAssertEqual(ServiceChecks.judge(tcp, HealthAnswer(url: "tcp://h:7233", connected: true)).status, .pass)
+        XCTAssertEqual(
+            ServiceChecks.judge(tcp, HealthAnswer(url: "tcp://h:7233", error: "Connection refused")).status, .fail)
+
+        let grpc = HealthEndpoint(name: "g", url: "grpc://h:7233", kind: .grpc)
+        XCTAssertEqual(
+            ServiceChecks.judge(grpc, HealthAnswer(url: "grpc://h:7233", grpcStatus: 0, serving: "SERVING")).status,
+            .pass)
+        XCTAssertEqual(
+            ServiceChecks.judge(grpc, HealthAnswer(url: "grpc://h:7233", grpcStatus: 0, serving: "NOT_SERVING"))
+                .message, "grpc://h:7233: the gRPC health check says NOT_SERVING")
+        XCTAssertEqual(
+            ServiceChecks.judge(grpc, HealthAnswer(url: "grpc://h:7233", grpcStatus: 12, error: "grpc-status 12"))
+                .status, .fail)
+    }
+
+    func testAnAPIServerThatIsNotReadySaysWhichCheckFailed() throws {
+        var facts = Self.fixture
+        facts.readyz = .value(
+            HealthAnswer(
+                url: "https://192.168.1.10:6443/readyz", status: 500,
+                body: "[+]ping ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\nreadyz check failed\n"))
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.apiserver.readyz[https://192.168.1.10:6443/readyz] fail: not ready: HTTP 500: [-]etcd failed: reason withheld"
+            ])
+        facts.readyz = .value(HealthAnswer(url: "https://192.168.1.10:6443/readyz", error: "Connection timed out"))
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.apiserver.readyz[https://192.168.1.10:6443/readyz] fail: the API server did not answer: Connection timed out"
+            ])
+    }
+
+    func testAFixtureWithoutTheNewFilesSkipsTheirChecksAndSaysWhy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster")
+        for name in ["nodes.json", "pods.json", "daemonsets.json"] {
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        let facts = ClusterProbe.probe(fixtureDirectory: directory.path)
+        let found = try problems(facts)
+        XCTAssertEqual(found.count, 5, "\(found)")
+        XCTAssertTrue(found.allSatisfy { $0.contains(" skip: the fixture ") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("services.json") } && found.contains { $0.contains("health.json") })
+
+        try Data("{\"readyz\": 1}".utf8).write(to: directory.appendingPathComponent("health.json"))
+        let broken = ClusterProbe.probe(fixtureDirectory: directory.path)
+        XCTAssertTrue(
+            broken.health.error?.description.hasPrefix("\(directory.path)/health.json: not conform's health record")
+                ?? false, "\(broken.health)")
+    }
+
+    func testTheProfileRefusesServicesAndHealthEndpointsItCannotCheck() throws {
+        let cases: [(String, String)] = [
+            ("services: {s: {ports: [{name: web}]}}", "a Service port needs its port, its node_port, or both"),
+            ("services: {s: {ports: [{port: 80, node_port: 30080}]}}", "a ClusterIP Service has no NodePorts"),
+            ("services: {s: {type: NodePort, ports: [{port: 70000}]}}", "70000"),
+            ("services: {s: {type: Headless}}", "'Headless' is not one of: ClusterIP, NodePort, LoadBalancer"),
+            ("health: {h: {url: \"ftp://x/\"}}", "is not an http(s)://, tcp:// or grpc:// URL"),
+            ("health: {h: {url: \"tcp://x\"}}", "a tcp:// URL needs its port"),
+            ("health: {h: {url: \"tcp://x:1\", status: 200}}", "only an http(s) endpoint answers with a status"),
+            ("health: {h: {url: \"http://u:hunter2@x/\", colour: red}}", "colour"),
+        ]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (cluster, expected) in cases {
+            let file = directory.appendingPathComponent("p.yaml")
+            try "profile: p\nhosts: {h: {}}\ncluster:\n  \(cluster)\n".write(
+                to: file, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try ProfileLoader.load(file: file.path), cluster) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(expected), "\(cluster): \(text)")
+                XCTAssertTrue(text.contains("p.yaml:4"), "\(cluster): \(text)")
+                XCTAssertFalse(text.contains("hunter2"), text)
+            }
+        }
+    }
+}
