@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ConformCoreTests", dependencies: ["ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore", "ConformTestSupport"]),
-        .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore"]),
+        .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
         .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
         .testTarget(

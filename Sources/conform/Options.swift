@@ -31,7 +31,10 @@ struct KubeOptions: ParsableArguments {
     @Option(help: "The kubeconfig context to use instead of its current-context.")
     var context: String?
 
-    @Option(help: "Seconds an API request to the cluster may take in all (connecting takes at most a quarter of it).")
+    @Option(
+        help:
+            "Seconds an API request to the cluster, or a health endpoint of the profile, may take in all (connecting takes at most a quarter, or for a health endpoint half, of it)."
+    )
     var kubeTimeout: Double = RunSource.defaultKubeTimeout
 
     func validate() throws {

@@ -1,0 +1,125 @@
+import ConformCore
+import ConformTestSupport
+import Foundation
+import XCTest
+
+@testable import ClusterLayer
+
+/// The health probe against real servers on loopback (scripts/health-servers.py: Python's HTTP server, a TCP
+/// listener, grpcio's gRPC servers): each kind of endpoint, healthy and not, through libcurl as a run asks it.
+final class HealthProbeTests: XCTestCase {
+    /// Debian's Python, where python3-grpcio is installed (`make setup`); another python3 may be first on PATH.
+    static let python = "/usr/bin/python3"
+
+    var servers: Subprocess?
+    var ports: [String: Int] = [:]
+
+    override func setUpWithError() throws {
+        guard
+            (try? runCommand(Self.python, ["-c", "import grpc"], within: 60))?.status == 0
+        else {
+            throw XCTSkip("\(Self.python) has no grpc module (python3-grpcio, installed by `make setup`)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("health-ports-\(UUID().uuidString)")
+        servers = try Subprocess(
+            Self.python,
+            [repositoryRoot.appendingPathComponent("scripts/health-servers.py").path, "--ports", file.path],
+            output: .discard)
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: file.path) {
+            guard Date() < deadline else { throw SubprocessError("the health servers did not start within 30 s") }
+            usleep(50_000)
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        ports = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: file))
+    }
+
+    override func tearDown() {
+        servers?.stop()
+    }
+
+    func url(_ scheme: String, _ server: String, _ path: String = "") -> String {
+        "\(scheme)://127.0.0.1:\(ports[server] ?? 0)\(path)"
+    }
+
+    func answer(_ kind: HealthEndpoint.Kind, _ url: String, timeout: Double = 5) -> HealthAnswer {
+        HealthProbe.answers([HealthEndpoint(name: "e", url: url, kind: kind)], timeout: timeout)[0]
+    }
+
+    func testHTTPEndpointsAnswerWithTheirStatusAndBody() {
+        let ok = answer(.http, url("http", "http", "/health"))
+        XCTAssertEqual(ok.status, 200)
+        XCTAssertEqual(ok.body, "OK")
+        XCTAssertNil(ok.error)
+        let notReady = answer(.http, url("http", "http", "/minio/health/ready"))
+        XCTAssertEqual(notReady.status, 503)
+        let endpoint = HealthEndpoint(name: "minio-ready", url: url("http", "http", "/minio/health/ready"), kind: .http)
+        let finding = ServiceChecks.judge(endpoint, notReady)
+        XCTAssertEqual(finding.status, .fail)
+        XCTAssertEqual(finding.message, "\(endpoint.url): answers HTTP 503, healthy is HTTP 2xx")
+        XCTAssertEqual(
+            ServiceChecks.judge(endpoint, answer(.http, url("http", "http", "/minio/health/live"))).status, .pass)
+    }
+
+    func testAnUnreachableOrSlowEndpointIsAnAnswerThatSaysWhy() {
+        // A port nothing listens on: the health servers' own, once they are stopped, would race; port 1 is refused.
+        let refused = answer(.http, "http://127.0.0.1:1/health")
+        XCTAssertNil(refused.status)
+        XCTAssertTrue(refused.error?.contains("onnect") ?? false, "\(refused)")
+        let started = Date()
+        let slow = answer(.http, url("http", "http", "/slow"), timeout: 1)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the time limit holds")
+        XCTAssertTrue(slow.error?.lowercased().contains("timeout") ?? false, "\(slow)")
+        XCTAssertEqual(
+            ServiceChecks.judge(HealthEndpoint(name: "s", url: slow.url, kind: .http), slow).status, .fail)
+    }
+
+    func testTCPEndpointsConnectOrNot() {
+        XCTAssertEqual(answer(.tcp, url("tcp", "tcp")).connected, true)
+        let refused = answer(.tcp, "tcp://127.0.0.1:1")
+        XCTAssertNil(refused.connected)
+        XCTAssertNotNil(refused.error)
+    }
+
+    func testGRPCHealthChecks() {
+        let serving = answer(.grpc, url("grpc", "grpc"))
+        XCTAssertEqual(serving.serving, "SERVING", "\(serving)")
+        XCTAssertEqual(serving.grpcStatus, 0)
+        XCTAssertNil(serving.error)
+        let notServing = answer(.grpc, url("grpc", "grpcNotServing"))
+        XCTAssertEqual(notServing.serving, "NOT_SERVING", "\(notServing)")
+        let endpoint = HealthEndpoint(name: "temporal-frontend", url: url("grpc", "grpcNotServing"), kind: .grpc)
+        XCTAssertEqual(ServiceChecks.judge(endpoint, notServing).status, .fail)
+        // A gRPC server without the health service: UNIMPLEMENTED, said as such.
+        let none = answer(.grpc, url("grpc", "grpcNoHealth"))
+        XCTAssertEqual(none.grpcStatus, 12, "\(none)")
+        XCTAssertTrue(none.error?.contains("UNIMPLEMENTED") ?? false, "\(none)")
+        // An HTTP/1 server is no gRPC server.
+        let http = answer(.grpc, url("grpc", "http"))
+        XCTAssertNotEqual(http.serving, "SERVING")
+        XCTAssertNotNil(http.error, "\(http)")
+    }
+
+    func testAnInClusterNameIsReachedAtItsServicesClusterIP() {
+        let service = Service(
+            metadata: ObjectMeta(name: "victoriametrics", namespace: "monitoring"),
+            spec: Service.Spec(type: "NodePort", clusterIP: "127.0.0.1"))
+        let name = "http://victoriametrics.monitoring.svc.cluster.local:\(ports["http"] ?? 0)/health"
+        let answer = HealthProbe.answers(
+            [HealthEndpoint(name: "vm", url: name, kind: .http)], services: [service], timeout: 5)[0]
+        XCTAssertEqual(answer.status, 200, "\(answer)")
+        XCTAssertEqual(answer.body, "OK")
+        XCTAssertEqual(HealthProbe.clusterIP(of: "victoriametrics.monitoring.svc", in: [service]), "127.0.0.1")
+        XCTAssertNil(HealthProbe.clusterIP(of: "victoriametrics.monitoring.example.com", in: [service]))
+        XCTAssertNil(HealthProbe.clusterIP(of: "other.monitoring.svc.cluster.local", in: [service]))
+    }
+
+    func testCredentialsInTheURLNeverShowInTheAnswer() {
+        let secret = "http://conform:s3cr3t-pass@127.0.0.1:\(ports["http"] ?? 0)/health"
+        let ok = answer(.http, secret)
+        XCTAssertEqual(ok.status, 200)
+        XCTAssertFalse(ok.url.contains("s3cr3t-pass"), ok.url)
+        let refused = answer(.http, "http://conform:s3cr3t-pass@127.0.0.1:1/health?token=t0ken")
+        XCTAssertFalse("\(refused)".contains("s3cr3t-pass") || "\(refused)".contains("t0ken"), "\(refused)")
+    }
+}

@@ -1,0 +1,76 @@
+import ConformTestSupport
+import Foundation
+import XCTest
+
+/// `conform run` asks a profile's health endpoints of real servers on loopback (scripts/health-servers.py):
+/// healthy ones pass, a 503, a NOT_SERVING gRPC server and an address nothing answers at fail with their URL,
+/// on a machine without a kubeconfig too, and a password in a URL shows nowhere.
+final class HealthCheckTests: XCTestCase, ConformBinary {
+    func testARunAsksEveryHealthEndpointAndFailsTheUnhealthyOnes() throws {
+        guard (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import grpc"], within: 60))?.status == 0
+        else {
+            throw XCTSkip("/usr/bin/python3 has no grpc module (python3-grpcio, installed by `make setup`)")
+        }
+        let work = try temporaryDirectory()
+        let portsFile = work.appendingPathComponent("ports.json")
+        _ = try start(
+            "/usr/bin/python3",
+            [repositoryRoot.appendingPathComponent("scripts/health-servers.py").path, "--ports", portsFile.path])
+        _ = try port(writtenTo: portsFile)
+        let ports = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: portsFile))
+        func at(_ server: String) -> String { "127.0.0.1:\(ports[server] ?? 0)" }
+        let profile = work.appendingPathComponent("health.yaml")
+        try """
+        profile: health
+        hosts: {h: {}}
+        cluster:
+          health:
+            victoriametrics: {url: "http://\(at("http"))/health", body_contains: OK}
+            minio-live: {url: "http://conform:s3cr3t-pass@\(at("http"))/minio/health/live"}
+            minio-ready: {url: "http://\(at("http"))/minio/health/ready"}
+            temporal-frontend: {url: "grpc://\(at("grpc"))"}
+            temporal-draining: {url: "grpc://\(at("grpcNotServing"))"}
+            temporal-port: {url: "tcp://\(at("tcp"))"}
+            gone: {url: "http://conform:s3cr3t-pass@127.0.0.1:1/health"}
+        """.write(to: profile, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = work.path  // no kubeconfig: the health endpoints need none
+        environment["KUBECONFIG"] = nil
+        let out = work.appendingPathComponent("out")
+        let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
+        let outcome = try run(
+            binary,
+            [
+                "run", "--profile", profile.path, "--sysroot", sysroot, "--host", "h", "--only", "k8s.service.health",
+                "--kube-timeout", "5", "--out", out.path, "--format", "json,junit,markdown,console",
+            ], environment: environment, within: 120)
+        XCTAssertEqual(outcome.status, 1, outcome.stdout + outcome.stderr)
+
+        struct Report: Decodable {
+            struct Result: Decodable {
+                var id: String
+                var subject: String?
+                var status: String
+                var message: String
+            }
+            var results: [Result]
+        }
+        let report = try JSONDecoder().decode(
+            Report.self, from: Data(contentsOf: out.appendingPathComponent("results.json")))
+        let statuses = Dictionary(uniqueKeysWithValues: report.results.map { ($0.subject ?? "", $0.status) })
+        XCTAssertEqual(
+            statuses,
+            [
+                "victoriametrics": "pass", "minio-live": "pass", "minio-ready": "fail", "temporal-frontend": "pass",
+                "temporal-draining": "fail", "temporal-port": "pass", "gone": "fail",
+            ])
+        let gone = try XCTUnwrap(report.results.first { $0.subject == "gone" })
+        XCTAssertTrue(gone.message.hasPrefix("http://conform:***@127.0.0.1:1/health: no answer: "), gone.message)
+        // The password is in no report, nor in what the run printed.
+        for file in try FileManager.default.contentsOfDirectory(atPath: out.path) {
+            let text = (try? String(contentsOf: out.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            XCTAssertFalse(text.contains("s3cr3t-pass"), file)
+        }
+        XCTAssertFalse((outcome.stdout + outcome.stderr).contains("s3cr3t-pass"))
+    }
+}
