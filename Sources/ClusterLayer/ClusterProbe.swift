@@ -118,9 +118,9 @@ public enum ClusterProbe {
     /// What `/readyz` answered: 200 and `ok` when every check of the API server passes; anything else, with
     /// the body that lists the failing checks.
     static func readyz(_ client: KubeClient) -> HealthAnswer {
-        let url = client.url(readyzPath)
+        let url = Redaction.redactURL(client.url(readyzPath))
         do {
-            let response = try client.fetch(url)
+            let response = try client.fetch(client.url(readyzPath))
             return HealthAnswer(
                 url: url, status: response.status,
                 body: String(decoding: response.body.prefix(HealthProbe.bodyLimit), as: UTF8.self))

@@ -17,7 +17,10 @@ extension ClusterProbe {
     /// where conform looked: a hypervisor host often has no kubeconfig, and its cluster is checked from
     /// elsewhere. A kubeconfig that is malformed is unusable input: it throws, naming the line and field.
     ///
-    /// The design's `health` endpoints are asked on every live run, kubeconfig or not: they need none.
+    /// The design's `health` endpoints are asked with the cluster, once a kubeconfig was read, even when its API
+    /// server does not answer: MinIO may be healthy while K3s is down. Without a kubeconfig, the cluster layer,
+    /// health included, is what the machine does not check (a hypervisor host, whose cluster is checked from the
+    /// control plane: an in-cluster name is reached at its Service's cluster IP, which only the API gives).
     public static func facts(from source: ClusterSource, required: Bool, health: [HealthEndpoint] = []) throws
         -> ClusterFacts
     {
@@ -36,13 +39,11 @@ extension ClusterProbe {
             let located = Kubeconfig.locate(explicit: explicit)
             guard let path = located.path else {
                 let lookedAt = located.lookedAt.joined(separator: ", ")
-                var facts = absent(
+                return absent(
                     "kubeconfig", ProbeError(path: lookedAt, reason: "no kubeconfig found"),
                     skipped:
                         "no kubeconfig on this machine (looked at \(lookedAt)); pass --kubeconfig, or --layers cluster to make this an error",
                     required: required)
-                facts.health = .value(HealthProbe.answers(health, timeout: timeout))
-                return facts
             }
             return try facts(kubeconfig: path, context: context, timeout: timeout, health: health)
         }
@@ -56,9 +57,7 @@ extension ClusterProbe {
         guard FileManager.default.isReadableFile(atPath: path) else {
             let reason =
                 FileManager.default.fileExists(atPath: path) ? "Permission denied" : "No such file or directory"
-            var facts = ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
-            facts.health = .value(HealthProbe.answers(health, timeout: timeout))
-            return facts
+            return ClusterFacts(source: path, all: .failed(ProbeError(path: path, reason: reason)))
         }
         let credentials = try Kubeconfig.load(file: path, context: context)
         if credentials.insecureSkipTLSVerify {

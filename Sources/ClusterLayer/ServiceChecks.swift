@@ -124,40 +124,49 @@ struct ServiceChecks: Sendable {
         }
     }
 
+    /// 200 `ok` is ready; a 5xx that lists failing checks (`[-]etcd failed: reason withheld`, "readyz check
+    /// failed") is an API server that says it is not ready. Anything else says nothing about readiness (401: the
+    /// credentials; an HTML 500: a proxy; no answer): the check could not be made, as for the lists.
     func readyz() -> [Finding] {
         facts.readyz.evaluate { answer in
             let subject = answer.url
-            if let error = answer.error {
+            guard let status = answer.status, answer.error == nil else {
                 return [
-                    Finding(
-                        .fail, subject: subject, expected: "200 ok", observed: "no answer",
-                        observedValue: .text("no answer"), message: "the API server did not answer: \(error)")
+                    Finding(.error, subject: subject, message: "cannot ask \(subject): \(answer.error ?? "no answer")")
                 ]
             }
-            let status = answer.status ?? 0
             let body = (answer.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let ready = status == 200 && body.hasSuffix("ok")
-            // A failing /readyz lists its checks, "[-]etcd failed: reason withheld" among "[+]ping ok" lines.
-            let failing = body.split(separator: "\n").filter { $0.hasPrefix("[-]") }.map(String.init)
+            let lines = body.split(separator: "\n").map(String.init)
+            let failing = lines.filter { $0.hasPrefix("[-]") }
+            if status == 200, lines.last == "ok" {
+                return [
+                    Finding(
+                        .pass, subject: subject, expected: "200 ok", observed: "200 ok", observedValue: .count(200),
+                        message: "ready")
+                ]
+            }
+            guard (500..<600).contains(status), !failing.isEmpty || lines.last == "readyz check failed" else {
+                return [
+                    Finding(
+                        .error, subject: subject,
+                        message:
+                            "cannot ask \(subject): \(KubeClient.statusMessage(status, body: answer.body.map { Data($0.utf8) } ?? Data()))"
+                            + (status == 200 ? ", not a readiness report" : ""))
+                ]
+            }
             return [
                 Finding(
-                    ready ? .pass : .fail, subject: subject, expected: "200 ok",
-                    observed: "\(status) \(Self.excerpt(body))",
+                    .fail, subject: subject, expected: "200 ok",
+                    observed: "\(status) \(failing.joined(separator: "; "))",
                     observedValue: .count(status),
-                    message: ready
-                        ? "ready"
-                        : "not ready: HTTP \(status)"
-                            + (failing.isEmpty
-                                ? (body.isEmpty ? "" : ": \(Self.excerpt(body))")
-                                : ": \(failing.joined(separator: "; "))"))
+                    message: "not ready: HTTP \(status)"
+                        + (failing.isEmpty ? "" : ": \(failing.joined(separator: "; "))"))
             ]
         }
     }
 
     func health() -> [Finding] {
-        // No endpoint designed: nothing to say, unless the answers could not be read at all.
-        guard !spec.health.isEmpty || facts.health.error != nil else { return [] }
-        return facts.health.evaluate { answers in
+        facts.health.evaluate { answers in
             spec.health.map { endpoint in
                 let url = Redaction.redactURL(endpoint.url)
                 guard let answer = answers.first(where: { $0.url == url }) else {

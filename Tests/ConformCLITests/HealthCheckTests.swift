@@ -4,7 +4,8 @@ import XCTest
 
 /// `conform run` asks a profile's health endpoints of real servers on loopback (scripts/health-servers.py):
 /// healthy ones pass, a 503, a NOT_SERVING gRPC server and an address nothing answers at fail with their URL,
-/// on a machine without a kubeconfig too, and a password in a URL shows nowhere.
+/// while the API server does not answer, and a password in a URL shows nowhere. Without any kubeconfig they are
+/// skipped with the rest of the cluster layer (CLITests).
 final class HealthCheckTests: XCTestCase, ConformBinary {
     func testARunAsksEveryHealthEndpointAndFailsTheUnhealthyOnes() throws {
         guard (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import grpc"], within: 60))?.status == 0
@@ -33,9 +34,19 @@ final class HealthCheckTests: XCTestCase, ConformBinary {
             temporal-port: {url: "tcp://\(at("tcp"))"}
             gone: {url: "http://conform:s3cr3t-pass@127.0.0.1:1/health"}
         """.write(to: profile, atomically: true, encoding: .utf8)
+        // The health endpoints are asked once a kubeconfig is read, even when its API server does not answer
+        // (as here: nothing listens at port 1).
+        let kubeconfig = work.appendingPathComponent("kubeconfig")
+        try """
+        apiVersion: v1
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+        contexts: [{name: c, context: {cluster: c, user: u}}]
+        current-context: c
+        users: [{name: u, user: {token: abcdefgh}}]
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = work.path  // no kubeconfig: the health endpoints need none
-        environment["KUBECONFIG"] = nil
+        environment["HOME"] = work.path
+        environment["KUBECONFIG"] = kubeconfig.path
         let out = work.appendingPathComponent("out")
         let sysroot = repositoryRoot.appendingPathComponent("fixtures/mac-numa/hosts/numa-server/sysroot").path
         let outcome = try run(
