@@ -287,23 +287,163 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertEqual(history.split(separator: "\n").count, 3)
     }
 
-    func testMetricsArePushedToAnImportURL() throws {
+    /// A run's metrics pushed to a real VictoriaMetrics are all stored, as written, and read back over its API
+    /// with the labels and values of the run's JSON report.
+    func testMetricsArePushedToVictoriaMetricsAndReadBack() throws {
+        let server = try startVictoriaMetrics()
         let work = try temporaryDirectory()
-        let (server, port, received) = try startImportEndpoint(in: work)
+        // numa-server's THP drifted, so that one result fails and its status is not the one every result has.
+        let fixture = try fixtureCopy("mac-numa")
+        try "always [madvise] never\n".write(
+            to: fixture.appendingPathComponent("hosts/numa-server/sysroot/sys/kernel/mm/transparent_hugepage/enabled"),
+            atomically: true, encoding: .utf8)
+        let out = work.appendingPathComponent("out")
+        let pushURL = server.url.appendingPathComponent("api/v1/import/prometheus").absoluteString
+        let before = Date()
         let outcome = try conform([
-            "run", "--profile", "mac-numa", "--fixture",
-            repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host",
-            "--quiet", "--out", work.appendingPathComponent("out").path, "--push-url",
-            "http://127.0.0.1:\(port)/api/v1/import/prometheus",
+            "run", "--profile", "mac-numa", "--fixture", fixture.path, "--layers", "host", "--quiet", "--format",
+            "json,prom", "--out", out.path, "--push-url", pushURL,
         ])
-        XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        XCTAssertEqual(try server.finish(within: 30).status, 0, "the import endpoint got its one request")
-        let body = try String(contentsOf: received, encoding: .utf8)
-        XCTAssertTrue(body.hasPrefix("/api/v1/import/prometheus\n# HELP conform_check_status"), body)
-        XCTAssertTrue(
-            body.contains(
-                #"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#))
+        let after = Date()
+        XCTAssertEqual(outcome.status, 1, "the THP drift fails: " + outcome.stderr)
+        XCTAssertFalse(outcome.stderr.contains("pushing metrics"), outcome.stderr)
 
+        // What was pushed is what metrics.prom holds: the same reporter, the same report.
+        let sent = try String(contentsOf: out.appendingPathComponent("metrics.prom"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let document = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json")))
+                as? [String: Any])
+        let results = try XCTUnwrap(document["results"] as? [[String: Any]])
+
+        // Imported samples become searchable within a second or two (an instant query at the current time sees
+        // a sample of the last second only a second later, even flushed); look again until all are there.
+        var stored: [[String: Any]] = []
+        var statuses: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            try server.flush()
+            stored = try server.export(#"{__name__=~"conform_.*"}"#)
+            statuses = try server.query(#"conform_check_status{profile="mac-numa"}"#)
+            if stored.count >= sent.count && statuses.count >= results.count { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < deadline
+        XCTAssertEqual(stored.count, sent.count, "one series per line conform sent\n" + server.log)
+
+        // Every line was taken as conform wrote it: none rejected, none dropped, nothing logged against them.
+        XCTAssertEqual(try server.ownMetric(#"vm_rows_inserted_total{type="prometheus"}"#), Double(sent.count))
+        XCTAssertEqual(try server.ownMetric(#"vm_rows_invalid_total{type="prometheus"}"#), 0)
+        XCTAssertEqual(try server.ownMetric(#"vm_protoparser_read_errors_total{type="prometheus"}"#), 0)
+        let complaints = server.log.split(separator: "\n").filter {
+            $0.contains("\twarn\t") || $0.contains("\terror\t")
+        }
+        XCTAssertEqual(complaints, [], server.log)
+        // conform's text carries no timestamps (node_exporter's textfile collector refuses them): each sample is
+        // stamped by the server when it arrives, during the run.
+        for series in stored {
+            let timestamps = try XCTUnwrap(series["timestamps"] as? [Double], "\(series)")
+            XCTAssertEqual(timestamps.count, 1, "one sample per series: \(series)")
+            let stamped = Date(timeIntervalSince1970: (timestamps.first ?? 0) / 1000)
+            XCTAssertTrue(
+                stamped >= before.addingTimeInterval(-1) && stamped <= after.addingTimeInterval(1),
+                "\(stamped) is not within the run (\(before) to \(after))")
+        }
+
+        // One conform_check_status series per result, with the status the JSON report gives it.
+        func key(_ labels: [String: Any]) -> String {
+            "\(labels["host"] as? String ?? "") \(labels["id"] as? String ?? "") \(labels["subject"] as? String ?? "")"
+        }
+        XCTAssertEqual(statuses.count, results.count, "one series per result")
+        let storedStatus = Dictionary(
+            statuses.map {
+                (
+                    key($0["metric"] as? [String: Any] ?? [:]),
+                    ($0["metric"] as? [String: Any])?["status"] as? String ?? ""
+                )
+            },
+            uniquingKeysWith: { first, _ in first })
+        let reportedStatus = Dictionary(
+            results.map { (key($0), $0["status"] as? String ?? "") }, uniquingKeysWith: { first, _ in first })
+        XCTAssertEqual(storedStatus, reportedStatus)
+        XCTAssertTrue(statuses.allSatisfy { ($0["value"] as? [Any])?.last as? String == "1" }, "\(statuses)")
+        let thp = try server.query(#"conform_check_status{host="numa-server",id="host.thp.enabled"}"#)
+        XCTAssertEqual(thp.count, 1, "\(thp)")
+        let thpLabels = try XCTUnwrap(thp.first?["metric"] as? [String: Any])
+        XCTAssertEqual(thpLabels["status"] as? String, "fail")
+        XCTAssertEqual(thpLabels["severity"] as? String, "major")
+        XCTAssertEqual(thpLabels["layer"] as? String, "host")
+
+        // The summary and a measurement, to the last digit.
+        let summary = try XCTUnwrap(document["summary"] as? [String: Int])
+        let counts = try server.query(#"conform_results{profile="mac-numa"}"#)
+        XCTAssertEqual(
+            Dictionary(
+                counts.map {
+                    (
+                        ($0["metric"] as? [String: Any])?["status"] as? String ?? "",
+                        Int(($0["value"] as? [Any])?.last as? String ?? "") ?? -1
+                    )
+                }, uniquingKeysWith: { first, _ in first }),
+            summary)
+        XCTAssertEqual(summary["fail"], 1)
+        let memory = try XCTUnwrap(
+            results.lazy.filter { $0["host"] as? String == "numa-server" }.compactMap {
+                ($0["measurements"] as? [[String: Any]])?.first { $0["name"] as? String == "host.node0.memory" }
+            }.first)
+        let node0 = try server.query(
+            #"conform_measurement{profile="mac-numa",host="numa-server",name="host.node0.memory",unit="GiB"}"#)
+        XCTAssertEqual(node0.count, 1, "\(node0)")
+        // VictoriaMetrics keeps about 12 significant digits of a value (its FAQ: "VM may reduce precision for float
+        // values with more than 12 significant decimal digits"): 125.74764633178715 GiB comes back as 125.7476463317.
+        let reported = try XCTUnwrap(memory["value"] as? Double)
+        let readBack = try XCTUnwrap(Double((node0.first?["value"] as? [Any])?.last as? String ?? ""), "\(node0)")
+        XCTAssertEqual(readBack, reported, accuracy: abs(reported) * 1e-11, "the value the report has")
+        let started = try XCTUnwrap(ISO8601DateFormatter().date(from: document["started"] as? String ?? ""))
+        let lastRun = try server.query(#"conform_last_run_timestamp_seconds{profile="mac-numa"}"#)
+        XCTAssertEqual(
+            Double((lastRun.first?["value"] as? [Any])?.last as? String ?? ""), started.timeIntervalSince1970)
+    }
+
+    /// A push a real server refuses (wrong password: HTTP 401) is logged with the URL's password and token masked;
+    /// with the right password in the URL the same server takes it.
+    func testAPushTheServerRefusesIsLoggedWithoutItsCredentials() throws {
+        let server = try startVictoriaMetrics(arguments: [
+            "-httpAuth.username=pusher", "-httpAuth.password=PushPassw0rd",
+        ])
+        let work = try temporaryDirectory()
+        func push(password: String) throws -> Outcome {
+            try conform([
+                "run", "--profile", "mac-numa", "--fixture",
+                repositoryRoot.appendingPathComponent("fixtures/mac-numa").path, "--layers", "host", "--quiet",
+                "--out", work.appendingPathComponent("out-\(password)").path, "--push-url",
+                "http://pusher:\(password)@127.0.0.1:\(server.port)/api/v1/import/prometheus?token=PushQueryT0ken",
+            ])
+        }
+        let refused = try push(password: "WrongPassw0rd")
+        XCTAssertEqual(refused.status, 0, "a failed push does not change the exit code: " + refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains(
+                "pushing metrics to http://pusher:***@127.0.0.1:\(server.port)/api/v1/import/prometheus?token=*** failed: HTTP 401"
+            ), refused.stderr)
+        for secret in ["WrongPassw0rd", "PushQueryT0ken"] {
+            XCTAssertFalse(refused.stderr.contains(secret) || refused.stdout.contains(secret), secret)
+        }
+
+        let taken = try push(password: "PushPassw0rd")
+        XCTAssertEqual(taken.status, 0, taken.stderr)
+        XCTAssertEqual(taken.stderr, "", "nothing to say about a push that worked")
+        // Its counters move a moment after the request has been answered.
+        var inserted = 0.0
+        let deadline = Date().addingTimeInterval(10)
+        while inserted == 0 && Date() < deadline {
+            inserted = try server.ownMetric(#"vm_rows_inserted_total{type="prometheus"}"#) ?? 0
+            if inserted == 0 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertGreaterThan(inserted, 0, "the push with the right password was stored\n" + server.log)
+    }
+
+    func testAFailedPushIsLoggedAndANonHTTPURLIsRefused() throws {
+        let work = try temporaryDirectory()
         // A push that fails is logged and does not change the run's exit code; a URL that is not http(s) is
         // refused before anything runs.
         let arguments = [

@@ -38,6 +38,9 @@ public final class Subprocess: @unchecked Sendable {
         case capture
         /// Sent to /dev/null (servers the tests start and never read from).
         case discard
+        /// Both appended to the file at this path: the log of a server that runs for the whole test, read when
+        /// something went wrong (a pipe nobody reads would fill and stop the server).
+        case file(String)
     }
 
     public let pid: pid_t
@@ -68,6 +71,9 @@ public final class Subprocess: @unchecked Sendable {
             switch output {
             case .discard:
                 posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0)
+                pipes.append(-1)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
                 pipes.append(-1)
             case .capture:
                 var ends: [Int32] = [-1, -1]
@@ -101,7 +107,7 @@ public final class Subprocess: @unchecked Sendable {
             }
         }
         // The parent keeps only the read ends.
-        if output == .capture {
+        if case .capture = output {
             close(pipes[1])
             close(pipes[3])
             stdoutFD = pipes[0]
@@ -120,6 +126,9 @@ public final class Subprocess: @unchecked Sendable {
     deinit {
         stop()
     }
+
+    /// The child's exit code (or 128 + signal) once it has ended; nil while it runs. Does not wait.
+    public var exitStatus: Int32? { reap(blocking: false) }
 
     /// Sends `signal` to the child alone.
     public func send(_ signal: Int32) {
