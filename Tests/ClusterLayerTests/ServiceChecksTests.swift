@@ -192,11 +192,28 @@ final class ServiceChecksTests: XCTestCase {
             [
                 "k8s.apiserver.readyz[https://192.168.1.10:6443/readyz] fail: not ready: HTTP 500: [-]etcd failed: reason withheld"
             ])
-        facts.readyz = .value(HealthAnswer(url: "https://192.168.1.10:6443/readyz", error: "Connection timed out"))
+        // No answer, the credentials refused, or an answer that is no readiness report: the check could not be
+        // made (an error, as for the lists), not an API server that said it is not ready.
+        let url = "https://192.168.1.10:6443/readyz"
+        facts.readyz = .value(HealthAnswer(url: url, error: "Connection timed out"))
+        XCTAssertEqual(
+            try problems(facts), ["k8s.apiserver.readyz[\(url)] error: cannot ask \(url): Connection timed out"])
+        facts.readyz = .value(
+            HealthAnswer(url: url, status: 401, body: #"{"kind":"Status","reason":"Unauthorized","code":401}"#))
         XCTAssertEqual(
             try problems(facts),
             [
-                "k8s.apiserver.readyz[https://192.168.1.10:6443/readyz] fail: the API server did not answer: Connection timed out"
+                "k8s.apiserver.readyz[\(url)] error: cannot ask \(url): HTTP 401, unauthorized: the token or client certificate was not accepted (expired or wrong) (Unauthorized)"
+            ])
+        facts.readyz = .value(HealthAnswer(url: url, status: 500, body: "<html><body>nginx</body></html>"))
+        XCTAssertEqual(
+            try problems(facts),
+            ["k8s.apiserver.readyz[\(url)] error: cannot ask \(url): HTTP 500, the API server failed"])
+        facts.readyz = .value(HealthAnswer(url: url, status: 200, body: "<html>"))
+        XCTAssertEqual(
+            try problems(facts),
+            [
+                "k8s.apiserver.readyz[\(url)] error: cannot ask \(url): HTTP 200, unexpected answer, not a readiness report"
             ])
     }
 

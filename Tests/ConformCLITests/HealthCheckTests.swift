@@ -20,13 +20,16 @@ final class HealthCheckTests: XCTestCase, ConformBinary {
         _ = try port(writtenTo: portsFile)
         let ports = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: portsFile))
         func at(_ server: String) -> String { "127.0.0.1:\(ports[server] ?? 0)" }
+        // VictoriaMetrics itself (Debian's victoria-metrics): its /health, as the design's NodePort 30828 serves it.
+        let victoriaMetrics = try startVictoriaMetrics()
         let profile = work.appendingPathComponent("health.yaml")
         try """
         profile: health
         hosts: {h: {}}
         cluster:
           health:
-            victoriametrics: {url: "http://\(at("http"))/health", body_contains: OK}
+            victoriametrics: {url: "http://127.0.0.1:\(victoriaMetrics.port)/health", body_contains: OK}
+            victorialogs: {url: "http://\(at("http"))/health", body_contains: OK}
             minio-live: {url: "http://conform:s3cr3t-pass@\(at("http"))/minio/health/live"}
             minio-ready: {url: "http://\(at("http"))/minio/health/ready"}
             temporal-frontend: {url: "grpc://\(at("grpc"))"}
@@ -72,9 +75,22 @@ final class HealthCheckTests: XCTestCase, ConformBinary {
         XCTAssertEqual(
             statuses,
             [
-                "victoriametrics": "pass", "minio-live": "pass", "minio-ready": "fail", "temporal-frontend": "pass",
+                "victoriametrics": "pass", "victorialogs": "pass", "minio-live": "pass", "minio-ready": "fail",
+                "temporal-frontend": "pass",
                 "temporal-draining": "fail", "temporal-port": "pass", "gone": "fail",
             ])
+        // Stopped, the same VictoriaMetrics fails: the check is not passing whatever answers.
+        victoriaMetrics.stop()
+        let stopped = try run(
+            binary,
+            [
+                "run", "--profile", profile.path, "--sysroot", sysroot, "--host", "h", "--only",
+                "k8s.service.health[victoriametrics]", "--kube-timeout", "5", "--format", "console",
+                "--out", work.appendingPathComponent("out2").path,
+            ], environment: environment, within: 120)
+        XCTAssertEqual(stopped.status, 1, stopped.stdout)
+        XCTAssertTrue(
+            stopped.stdout.contains("FAIL   cluster  k8s.service.health[victoriametrics]"), stopped.stdout)
         let gone = try XCTUnwrap(report.results.first { $0.subject == "gone" })
         XCTAssertTrue(gone.message.hasPrefix("http://conform:***@127.0.0.1:1/health: no answer: "), gone.message)
         // The password is in no report, nor in what the run printed.
