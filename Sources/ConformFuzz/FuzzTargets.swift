@@ -78,17 +78,27 @@ public enum FuzzTargets {
             let facts = HypervisorProbe(uri: "test://" + file, sysroot: Sysroot("/nonexistent")).probe()
             runHypervisorChecks(facts)
         },
-        FuzzTarget(name: "kube-json", input: "a Kubernetes list as kubectl prints it (nodes, pods or daemonsets)") {
+        FuzzTarget(
+            name: "kube-json",
+            input:
+                "a Kubernetes list as kubectl prints it (nodes, pods, daemonsets, services, endpointslices, endpoints), or a fixture's health.json"
+        ) {
             data in
             let decoder = JSONDecoder()
+            func list<Item: Codable & Sendable>(_ type: Item.Type) -> [Item]? {
+                (try? decoder.decode(KubeList<Item>.self, from: data))?.items
+            }
             let reference = FuzzReference.clusterFacts
+            let record = try? decoder.decode(HealthRecord.self, from: data)
+            let slices = list(EndpointSlice.self) ?? list(Endpoints.self)?.map(\.slice)
             let facts = ClusterFacts(
-                source: "fuzz",
-                nodes: (try? decoder.decode(KubeList<Node>.self, from: data)).map { .value($0.items) }
-                    ?? reference.nodes,
-                pods: (try? decoder.decode(KubeList<Pod>.self, from: data)).map { .value($0.items) } ?? reference.pods,
-                daemonSets: (try? decoder.decode(KubeList<DaemonSet>.self, from: data)).map { .value($0.items) }
-                    ?? reference.daemonSets)
+                source: "fuzz", nodes: list(Node.self).map { .value($0) } ?? reference.nodes,
+                pods: list(Pod.self).map { .value($0) } ?? reference.pods,
+                daemonSets: list(DaemonSet.self).map { .value($0) } ?? reference.daemonSets,
+                services: list(Service.self).map { .value($0) } ?? reference.services,
+                endpointSlices: slices.map { .value($0) } ?? reference.endpointSlices,
+                readyz: record?.readyz.map { .value($0) } ?? reference.readyz,
+                health: record.map { .value($0.endpoints) } ?? reference.health)
             _ = FuzzReference.evaluate(
                 ClusterCatalog.checks(for: FuzzReference.profile.cluster, facts: facts), host: HostPlan.clusterHost)
         },
