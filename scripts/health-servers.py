@@ -6,8 +6,11 @@
   Basic credentials in the URL are accepted and not needed.
 - TCP: a listener that accepts connections and says nothing (a gRPC port seen as a port).
 - gRPC (grpcio, Debian's python3-grpcio): grpc.health.v1.Health/Check over h2c, SERVING on one server and
-  NOT_SERVING on another, and a third server with no health service at all (UNIMPLEMENTED). The messages are
-  written by hand (HealthCheckResponse is field 1, a varint), so no generated code is needed.
+  NOT_SERVING on another, and a third server with no health service at all (UNIMPLEMENTED). Like grpc-go's
+  health server, they know the whole server ("") and Temporal's frontend service
+  (temporal.api.workflowservice.v1.WorkflowService) and answer NOT_FOUND for any other. The messages are
+  read and written by hand (HealthCheckRequest and HealthCheckResponse are one field each), so no generated
+  code is needed.
 
 It writes {"http": port, "tcp": port, "grpc": port, "grpcNotServing": port, "grpcNoHealth": port} to --ports
 (renamed into place when every server listens).
@@ -51,11 +54,18 @@ class Handler(BaseHTTPRequestHandler):
         return self.answer(404, "not found")
 
 
+KNOWN_SERVICES = ("", "temporal.api.workflowservice.v1.WorkflowService")
+
+
 def grpc_server(status):
     """A gRPC server whose health service answers `status` (1 SERVING, 2 NOT_SERVING); None: no health service."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     if status is not None:
         def check(request, context):
+            # Field 1 (tag 0x0a), a string of one-byte length: the service asked about; absent is "".
+            service = request[2:2 + request[1]].decode() if request[:1] == b"\x0a" else ""
+            if service not in KNOWN_SERVICES:
+                context.abort(grpc.StatusCode.NOT_FOUND, "unknown service")
             return bytes([0x08, status])
         handler = grpc.method_handlers_generic_handler(
             "grpc.health.v1.Health", {"Check": grpc.unary_unary_rpc_method_handler(check)})

@@ -85,8 +85,7 @@ public enum HealthProbe {
             transfer = CurlTransfer(url: components.string ?? endpoint.url)
             transfer.httpVersion = .http2PriorKnowledge
             transfer.headers = ["Content-Type: application/grpc", "TE: trailers"]
-            // One uncompressed message of length 0: HealthCheckRequest with service "" (the whole server).
-            transfer.body = .post(Data([0, 0, 0, 0, 0]))
+            transfer.body = .post(grpcRequest(service: endpoint.grpcService ?? ""))
         }
         transfer.connectTimeout = timeout / 2
         transfer.timeout = timeout
@@ -112,6 +111,25 @@ public enum HealthProbe {
         }
     }
 
+    /// One uncompressed gRPC message (flag 0, 4-byte big-endian length) holding a HealthCheckRequest: field 1,
+    /// the service's name, left out for "" (the whole server).
+    static func grpcRequest(service: String) -> Data {
+        var message: [UInt8] = []
+        if !service.isEmpty {
+            let name = Array(service.utf8)
+            message = [0x0A]
+            var length = name.count
+            repeat {
+                message.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
+                length >>= 7
+            } while length > 0
+            message += name
+        }
+        let count = UInt32(message.count)
+        return Data(
+            [0, UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)] + message)
+    }
+
     /// The health status of a gRPC answer: `grpc-status` from the trailers (or the headers of a trailers-only
     /// answer), and field 1 of the HealthCheckResponse message in the body.
     static func grpcAnswer(_ response: CurlResponse, url: String) -> HealthAnswer {
@@ -128,9 +146,12 @@ public enum HealthProbe {
             answer.error = "HTTP \(response.status) without a gRPC answer: not a gRPC server, or not over h2c"
         } else if let code = answer.grpcStatus, code != 0 {
             let message = response.header("grpc-message").flatMap { $0.removingPercentEncoding } ?? ""
-            answer.error =
-                "grpc-status \(code)\(code == 12 ? " (UNIMPLEMENTED: the server has no health service)" : "")"
-                + (message.isEmpty ? "" : ": \(message)")
+            let meaning =
+                [
+                    5: " (NOT_FOUND: the server does not know the service asked about)",
+                    12: " (UNIMPLEMENTED: the server has no health service)",
+                ][code] ?? ""
+            answer.error = "grpc-status \(code)\(meaning)" + (message.isEmpty ? "" : ": \(message)")
         }
         return answer
     }

@@ -82,13 +82,20 @@ public struct HealthEndpoint: Sendable, Equatable {
     public var status: Int?
     /// Text the body must contain (`ok`), when the design says what a healthy answer reads.
     public var bodyContains: String?
+    /// The service a gRPC health check asks about (`temporal.api.workflowservice.v1.WorkflowService`); `nil`
+    /// asks about the whole server (""), which not every server answers.
+    public var grpcService: String?
 
-    public init(name: String, url: String, kind: Kind, status: Int? = nil, bodyContains: String? = nil) {
+    public init(
+        name: String, url: String, kind: Kind, status: Int? = nil, bodyContains: String? = nil,
+        grpcService: String? = nil
+    ) {
         self.name = name
         self.url = url
         self.kind = kind
         self.status = status
         self.bodyContains = bodyContains
+        self.grpcService = grpcService
     }
 }
 

@@ -96,6 +96,10 @@ enum ClusterSpecLoader {
             guard kind == .http else { throw body.error("only an http(s) endpoint answers with a body") }
             endpoint.bodyContains = try body.string()
         }
+        if let service = fields.optional("grpc_service") {
+            guard kind == .grpc else { throw service.error("only a grpc:// endpoint is asked about a gRPC service") }
+            endpoint.grpcService = try service.string()
+        }
         try fields.finish()
         return endpoint
     }

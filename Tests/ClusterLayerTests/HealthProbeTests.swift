@@ -94,6 +94,23 @@ final class HealthProbeTests: XCTestCase {
         let none = answer(.grpc, url("grpc", "grpcNoHealth"))
         XCTAssertEqual(none.grpcStatus, 12, "\(none)")
         XCTAssertTrue(none.error?.contains("UNIMPLEMENTED") ?? false, "\(none)")
+        // A named service: Temporal's frontend is known, another is NOT_FOUND, said as such.
+        let temporal = HealthProbe.answers(
+            [
+                HealthEndpoint(
+                    name: "t", url: url("grpc", "grpc"), kind: .grpc,
+                    grpcService: "temporal.api.workflowservice.v1.WorkflowService"),
+                HealthEndpoint(name: "u", url: url("grpc", "grpc"), kind: .grpc, grpcService: "no.such.Service"),
+            ], timeout: 5)
+        XCTAssertEqual(temporal[0].serving, "SERVING", "\(temporal[0])")
+        XCTAssertEqual(temporal[1].grpcStatus, 5, "\(temporal[1])")
+        XCTAssertTrue(temporal[1].error?.contains("NOT_FOUND") ?? false, "\(temporal[1])")
+        XCTAssertEqual(
+            [UInt8](HealthProbe.grpcRequest(service: "ab")),
+            [0, 0, 0, 0, 4, 0x0A, 2, UInt8(ascii: "a"), UInt8(ascii: "b")])
+        XCTAssertEqual(
+            [UInt8](HealthProbe.grpcRequest(service: String(repeating: "x", count: 200)).prefix(8)),
+            [0, 0, 0, 0, 203, 0x0A, 0xC8, 0x01])
         // An HTTP/1 server is no gRPC server.
         let http = answer(.grpc, url("grpc", "http"))
         XCTAssertNotEqual(http.serving, "SERVING")
