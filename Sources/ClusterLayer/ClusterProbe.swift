@@ -1,4 +1,5 @@
 import ConformCore
+import ConformCurl
 import Foundation
 
 /// What the cluster probes see: nodes, pods, DaemonSets, Services and their endpoints from the API or a
@@ -90,7 +91,7 @@ public enum ClusterProbe {
         }
         let readyz = Locked<Probed<HealthAnswer>?>(nil)
         DispatchQueue.global().async(group: group) {
-            readyz.withLock { $0 = .value(self.readyz(client)) }
+            readyz.withLock { $0 = self.readyz(client) }
         }
         group.wait()
         var result = ClusterFacts(source: client.credentials.server, all: .unavailable("not listed"))
@@ -116,16 +117,22 @@ public enum ClusterProbe {
     }
 
     /// What `/readyz` answered: 200 and `ok` when every check of the API server passes; anything else, with
-    /// the body that lists the failing checks.
-    static func readyz(_ client: KubeClient) -> HealthAnswer {
+    /// the body that lists the failing checks. No answer at all (a refused certificate, a timeout) or a refusal
+    /// of the credentials (401, 403) says nothing of the server's readiness: that is an error of the source, as
+    /// it is for the lists read from the same server, not a server found unready.
+    static func readyz(_ client: KubeClient) -> Probed<HealthAnswer> {
         let url = Redaction.redactURL(client.url(readyzPath))
-        do {
-            let response = try client.fetch(client.url(readyzPath))
+        return Probed {
+            let response: CurlResponse
+            do throws(ProbeError) { response = try client.fetch(client.url(readyzPath)) } catch {
+                throw ProbeError(path: url, reason: error.reason)
+            }
+            if [401, 403].contains(response.status) {
+                throw ProbeError(path: url, reason: KubeClient.statusMessage(response.status, body: response.body))
+            }
             return HealthAnswer(
                 url: url, status: response.status,
                 body: String(decoding: response.body.prefix(HealthProbe.bodyLimit), as: UTF8.self))
-        } catch {
-            return HealthAnswer(url: url, error: error.reason)
         }
     }
 

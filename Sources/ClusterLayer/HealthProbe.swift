@@ -58,10 +58,18 @@ public enum HealthProbe {
         _ endpoints: [HealthEndpoint], services: [Service] = [], timeout: Double
     ) -> [HealthAnswer] {
         let answers = Locked<[Int: HealthAnswer]>([:])
-        DispatchQueue.concurrentPerform(iterations: endpoints.count) { index in
-            let answer = ask(endpoints[index], services: services, timeout: timeout)
-            answers.withLock { $0[index] = answer }
+        // A thread each, not a pool the size of the machine's cores: six endpoints that do not answer cost one
+        // timeout, not three, on a two-core host.
+        let group = DispatchGroup()
+        for index in endpoints.indices {
+            group.enter()
+            Thread.detachNewThread {
+                let answer = ask(endpoints[index], services: services, timeout: timeout)
+                answers.withLock { $0[index] = answer }
+                group.leave()
+            }
         }
+        group.wait()
         let collected = answers.withLock { $0 }
         return endpoints.indices.map { collected[$0] ?? HealthAnswer(url: Redaction.redactURL(endpoints[$0].url)) }
     }
@@ -97,6 +105,11 @@ public enum HealthProbe {
         do throws(CurlError) {
             response = try transfer.perform()
         } catch {
+            // A gRPC server may answer with trailers only and reset the stream before it has read the request
+            // (RST_STREAM NO_ERROR), which libcurl reports as an HTTP/2 stream error: the answer came all the same.
+            if endpoint.kind == .grpc, error.headers.contains(where: { $0.lowercased().hasPrefix("grpc-status:") }) {
+                return grpcAnswer(status: error.status, body: Data(), headers: error.headers, url: shown)
+            }
             return HealthAnswer(url: shown, status: error.status == 0 ? nil : error.status, error: error.description)
         }
         switch endpoint.kind {
@@ -107,7 +120,7 @@ public enum HealthProbe {
         case .tcp:
             return HealthAnswer(url: shown, connected: true)
         case .grpc:
-            return grpcAnswer(response, url: shown)
+            return grpcAnswer(status: response.status, body: response.body, headers: response.headers, url: shown)
         }
     }
 
@@ -132,10 +145,11 @@ public enum HealthProbe {
 
     /// The health status of a gRPC answer: `grpc-status` from the trailers (or the headers of a trailers-only
     /// answer), and field 1 of the HealthCheckResponse message in the body.
-    static func grpcAnswer(_ response: CurlResponse, url: String) -> HealthAnswer {
-        var answer = HealthAnswer(url: url, status: response.status)
+    static func grpcAnswer(status: Int, body data: Data, headers: [String], url: String) -> HealthAnswer {
+        let response = CurlResponse.Headers(headers)
+        var answer = HealthAnswer(url: url, status: status)
         answer.grpcStatus = response.header("grpc-status").flatMap { Int($0) }
-        let body = [UInt8](response.body)
+        let body = [UInt8](data)
         // A message: compressed flag, 4-byte big-endian length, the protobuf bytes.
         if body.count >= 5, body[0] == 0 {
             let length = body[1...4].reduce(0) { $0 << 8 | Int($1) }
@@ -143,7 +157,7 @@ public enum HealthProbe {
             answer.serving = servingStatus(in: Array(message))
         }
         if answer.serving == nil, answer.grpcStatus == nil {
-            answer.error = "HTTP \(response.status) without a gRPC answer: not a gRPC server, or not over h2c"
+            answer.error = "HTTP \(status) without a gRPC answer: not a gRPC server, or not over h2c"
         } else if let code = answer.grpcStatus, code != 0 {
             let message = response.header("grpc-message").flatMap { $0.removingPercentEncoding } ?? ""
             let meaning =

@@ -96,9 +96,18 @@ struct ServiceChecks: Sendable {
                             .skip, subject: subject,
                             message: "Service \(subject) is not in the cluster (k8s.service.exists)")
                     }
+                    // A pod is one endpoint however many slices list it (a dual-stack Service has one per
+                    // address family) and however many subsets of an Endpoints object.
+                    var seen = Set<String>()
                     let endpoints = slices.filter {
                         $0.serviceName == designed.name && $0.namespace == designed.namespace
-                    }.flatMap { $0.endpoints ?? [] }
+                    }.flatMap { $0.endpoints ?? [] }.filter { endpoint in
+                        let key =
+                            endpoint.targetRef.flatMap { reference in
+                                reference.name.map { "\(reference.kind ?? "")/\(reference.namespace ?? "")/\($0)" }
+                            } ?? endpoint.addresses.sorted().joined(separator: ",")
+                        return seen.insert(key).inserted
+                    }
                     let ready = endpoints.filter(\.isReady)
                     let addresses = ready.flatMap(\.addresses)
                     let notReady = endpoints.count - ready.count

@@ -10,13 +10,16 @@ public struct CurlError: Error, CustomStringConvertible {
     public let timedOut: Bool
     /// The HTTP status the server answered with before the transfer failed, 0 when none.
     public let status: Int
+    /// The header lines received before it failed (a gRPC server's trailers-only answer, then a reset stream).
+    public let headers: [String]
 
-    init(code: CURLcode, detail: String, status: Int) {
+    init(code: CURLcode, detail: String, status: Int, headers: [String] = []) {
         let summary = String(cString: curl_easy_strerror(code))
         description = detail.isEmpty ? summary : "\(summary): \(detail)"
         started = true
         timedOut = code == CURLE_OPERATION_TIMEDOUT
         self.status = status
+        self.headers = headers
     }
 
     private init(description: String) {
@@ -24,6 +27,7 @@ public struct CurlError: Error, CustomStringConvertible {
         started = false
         timedOut = false
         status = 0
+        headers = []
     }
 
     /// `curl_easy_init` gave no handle: libcurl is missing (the error names it and says why) or out of memory.

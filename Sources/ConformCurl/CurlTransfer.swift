@@ -154,7 +154,8 @@ public struct CurlTransfer {
         var status = 0
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         guard code == CURLE_OK else {
-            throw CurlError(code: code, detail: String(cString: errorBuffer), status: status)
+            throw CurlError(
+                code: code, detail: String(cString: errorBuffer), status: status, headers: context.headers)
         }
         func seconds(_ info: CURLINFO) -> Double {
             var microseconds: curl_off_t = 0
@@ -189,13 +190,25 @@ public struct CurlResponse: Sendable {
     public var headers: [String] = []
 
     /// The value of the last header of this name (`grpc-status`), compared without case.
-    public func header(_ name: String) -> String? {
-        headers.reversed().lazy.compactMap { line -> String? in
-            guard let colon = line.firstIndex(of: ":"),
-                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
-            else { return nil }
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }.first
+    public func header(_ name: String) -> String? { Headers(headers).header(name) }
+
+    /// Header lines, as a response or a failed transfer (`CurlError.headers`) has them.
+    public struct Headers: Sendable {
+        public var lines: [String]
+
+        public init(_ lines: [String]) {
+            self.lines = lines
+        }
+
+        /// The value of the last header of this name, compared without case.
+        public func header(_ name: String) -> String? {
+            lines.reversed().lazy.compactMap { line -> String? in
+                guard let colon = line.firstIndex(of: ":"),
+                    line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
+                else { return nil }
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }.first
+        }
     }
 }
 

@@ -110,12 +110,13 @@ public enum Pipeline {
     }
 
     /// The cluster, when its layer is selected: a source that is not there is an error only when `--layers`
-    /// names the cluster.
+    /// names the cluster. The design's health endpoints are asked only when their check is selected: each one
+    /// that does not answer costs the whole timeout.
     public static func probeCluster(_ request: RunRequest) throws -> ClusterFacts? {
         guard request.wantsCluster else { return nil }
         return try ClusterProbe.facts(
             from: request.source.clusterSource, required: request.selection.layersNamed,
-            health: request.profile.cluster.health)
+            health: request.selection.includes(ClusterCatalog.health) ? request.profile.cluster.health : [])
     }
 
     /// Each host's facts; `probed` holds host facts read already, by host name.

@@ -90,10 +90,16 @@ final class HealthProbeTests: XCTestCase {
         XCTAssertEqual(notServing.serving, "NOT_SERVING", "\(notServing)")
         let endpoint = HealthEndpoint(name: "temporal-frontend", url: url("grpc", "grpcNotServing"), kind: .grpc)
         XCTAssertEqual(ServiceChecks.judge(endpoint, notServing).status, .fail)
-        // A gRPC server without the health service: UNIMPLEMENTED, said as such.
+        // A gRPC server without the health service: UNIMPLEMENTED, said as such. It may answer before it has read
+        // the request and reset the stream, which libcurl 7.88 then reports as an HTTP/2 stream error without
+        // the answer (about 1 run in 10 here): either way it fails, and says why.
         let none = answer(.grpc, url("grpc", "grpcNoHealth"))
-        XCTAssertEqual(none.grpcStatus, 12, "\(none)")
-        XCTAssertTrue(none.error?.contains("UNIMPLEMENTED") ?? false, "\(none)")
+        XCTAssertNotEqual(none.serving, "SERVING")
+        XCTAssertTrue(
+            (none.grpcStatus == 12 && none.error?.contains("UNIMPLEMENTED") ?? false)
+                || (none.error?.contains("HTTP/2") ?? false), "\(none)")
+        XCTAssertEqual(
+            ServiceChecks.judge(HealthEndpoint(name: "n", url: none.url, kind: .grpc), none).status, .fail)
         // A named service: Temporal's frontend is known, another is NOT_FOUND, said as such.
         let temporal = HealthProbe.answers(
             [
