@@ -2,7 +2,8 @@
 """Health endpoints for conform's health-check tests, on loopback, until killed.
 
 - HTTP: /health answers 200 "OK" (as VictoriaMetrics and VictoriaLogs do), /minio/health/live 200 with an empty
-  body (as MinIO does), /minio/health/ready 503 (MinIO without its quorum), / a page, /slow nothing for 30 s.
+  body (as MinIO does), /minio/health/ready 503 (MinIO without its quorum), / a page, /big 64 MiB, /slow
+  nothing for 30 s.
   Basic credentials in the URL are accepted and not needed.
 - TCP: a listener that accepts connections and says nothing (a gRPC port seen as a port).
 - gRPC (grpcio, Debian's python3-grpcio): grpc.health.v1.Health/Check over h2c, SERVING on one server and
@@ -48,6 +49,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(503, "")
         if self.path == "/":
             return self.answer(200, "<!DOCTYPE html><title>Temporal</title>")
+        if self.path == "/big":
+            # 64 MiB: a health check keeps the start and does not read it all.
+            self.send_response(200)
+            self.send_header("Content-Length", str(64 << 20))
+            self.end_headers()
+            try:
+                for _ in range(1024):
+                    self.wfile.write(b"x" * 65536)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if self.path == "/slow":
             time.sleep(30)
             return self.answer(200, "late")

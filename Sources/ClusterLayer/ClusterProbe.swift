@@ -64,45 +64,53 @@ public enum ClusterProbe {
     static let endpointsPath = "/api/v1/endpoints"
     static let readyzPath = "/readyz"
 
-    /// Lists from the API server, all at once so an unanswering server costs one timeout, not six; then the
-    /// design's health endpoints (a Service's cluster IP comes from its list).
+    /// Lists from the API server and the design's health endpoints, all at once, so an unanswering server
+    /// costs one timeout, not six; an endpoint named `<service>.<namespace>.svc…` is asked once the Services are
+    /// listed, at its Service's cluster IP.
     public static func probe(client: KubeClient, health: [HealthEndpoint] = []) -> ClusterFacts {
-        let group = DispatchGroup()
-        // Each task reads its list once and writes only its own field.
-        let nodes = Locked<Probed<[Node]>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            nodes.withLock { $0 = Probed { try client.list(nodesPath, as: Node.self) } }
+        let facts = Locked(ClusterFacts(source: client.credentials.server, all: .unavailable("not listed")))
+        let inCluster = health.filter(HealthProbe.needsClusterIP)
+        let direct = health.filter { !HealthProbe.needsClusterIP($0) }
+        let answers = Locked<[String: HealthAnswer]>([:])
+        @Sendable func record(_ asked: [HealthEndpoint], _ services: Probed<[Service]>) {
+            let found = HealthProbe.answers(asked, services: services, timeout: client.totalTimeout)
+            answers.withLock { answers in
+                for (endpoint, answer) in zip(asked, found) { answers[endpoint.name] = answer }
+            }
         }
-        let pods = Locked<Probed<[Pod]>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            pods.withLock { $0 = Probed { try client.list(podsPath, as: Pod.self) } }
-        }
-        let daemonSets = Locked<Probed<[DaemonSet]>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            daemonSets.withLock { $0 = Probed { try client.list(daemonSetsPath, as: DaemonSet.self) } }
-        }
-        let services = Locked<Probed<[Service]>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            services.withLock { $0 = Probed { try client.list(servicesPath, as: Service.self) } }
-        }
-        let slices = Locked<Probed<[EndpointSlice]>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            slices.withLock { $0 = Probed { try endpointSlices(client) } }
-        }
-        let readyz = Locked<Probed<HealthAnswer>?>(nil)
-        DispatchQueue.global().async(group: group) {
-            readyz.withLock { $0 = self.readyz(client) }
-        }
-        group.wait()
-        var result = ClusterFacts(source: client.credentials.server, all: .unavailable("not listed"))
-        result.nodes = nodes.withLock { $0 } ?? .unavailable("not listed")
-        result.pods = pods.withLock { $0 } ?? .unavailable("not listed")
-        result.daemonSets = daemonSets.withLock { $0 } ?? .unavailable("not listed")
-        result.services = services.withLock { $0 } ?? .unavailable("not listed")
-        result.endpointSlices = slices.withLock { $0 } ?? .unavailable("not listed")
-        result.readyz = readyz.withLock { $0 } ?? .unavailable("not asked")
+        // Each job reads one thing and writes only its own field.
+        Concurrently.run([
+            {
+                let nodes = Probed { try client.list(nodesPath, as: Node.self) }
+                facts.withLock { $0.nodes = nodes }
+            },
+            {
+                let pods = Probed { try client.list(podsPath, as: Pod.self) }
+                facts.withLock { $0.pods = pods }
+            },
+            {
+                let sets = Probed { try client.list(daemonSetsPath, as: DaemonSet.self) }
+                facts.withLock { $0.daemonSets = sets }
+            },
+            {
+                let services = Probed { try client.list(servicesPath, as: Service.self) }
+                facts.withLock { $0.services = services }
+                record(inCluster, services)
+            },
+            {
+                let slices = Probed { try endpointSlices(client) }
+                facts.withLock { $0.endpointSlices = slices }
+            },
+            {
+                let answer = readyz(client)
+                facts.withLock { $0.readyz = answer }
+            },
+            { record(direct, .value([])) },
+        ])
+        var result = facts.withLock { $0 }
+        let asked = answers.withLock { $0 }
         result.health = .value(
-            HealthProbe.answers(health, services: result.services.value ?? [], timeout: client.totalTimeout))
+            health.map { asked[$0.name] ?? HealthAnswer(name: $0.name, url: Redaction.redactURL($0.url)) })
         return result
     }
 
@@ -158,7 +166,9 @@ public enum ClusterProbe {
             Probed { try decode(name, KubeList<Item>.self, what: "a kubectl JSON list").items }
         }
         func optional<Item: Codable & Sendable>(_ name: String, _ type: Item.Type) -> Probed<[Item]> {
-            exists(name) ? read(name, type) : .unavailable("the fixture has no \(path(name))")
+            exists(name)
+                ? read(name, type)
+                : .failed(ProbeError(path: path(name), reason: "no such file: the fixture was captured without it"))
         }
         var slices = optional("endpointslices.json", EndpointSlice.self)
         if !exists("endpointslices.json"), exists("endpoints.json") {
@@ -167,14 +177,17 @@ public enum ClusterProbe {
         let record: Probed<HealthRecord> =
             exists("health.json")
             ? Probed { try decode("health.json", HealthRecord.self, what: "conform's health record") }
-            : .unavailable("the fixture records no health answers (no \(path("health.json")))")
+            : .failed(
+                ProbeError(path: path("health.json"), reason: "no such file: the fixture records no health answers"))
         return ClusterFacts(
             source: directory, nodes: read("nodes.json", Node.self), pods: read("pods.json", Pod.self),
             daemonSets: read("daemonsets.json", DaemonSet.self), services: optional("services.json", Service.self),
             endpointSlices: slices,
-            readyz: record.flatMap { record in
-                record.readyz.map { .value($0) } ?? .unavailable("the fixture records no /readyz answer")
-            },
+            // /readyz is no part of the design: a fixture captured without it skips its check.
+            readyz: exists("health.json")
+                ? record.flatMap { record in
+                    record.readyz.map { .value($0) } ?? .unavailable("the fixture records no /readyz answer")
+                } : .unavailable("the fixture records no /readyz answer (no \(path("health.json")))"),
             health: record.map(\.endpoints))
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 /// What a health endpoint answered, or why it did not: one record per designed endpoint, and the API
 /// server's `/readyz`. A fixture keeps these in `cluster/health.json`.
 public struct HealthAnswer: Codable, Sendable, Equatable {
+    /// The design's name of the endpoint (`minio-ready`), which its check finds the answer by.
+    public var name: String?
     /// The endpoint asked, credentials masked.
     public var url: String
     /// The HTTP status (http(s) and gRPC); `nil` when nothing was answered or for tcp.
@@ -19,11 +21,14 @@ public struct HealthAnswer: Codable, Sendable, Equatable {
     public var serving: String?
     /// Why there is no answer: refused, timed out, no such host.
     public var error: String?
+    /// Why the endpoint could not even be asked (its Service's cluster IP unknown): the check could not be made.
+    public var unasked: String?
 
     public init(
-        url: String, status: Int? = nil, body: String? = nil, connected: Bool? = nil, grpcStatus: Int? = nil,
-        serving: String? = nil, error: String? = nil
+        name: String? = nil, url: String, status: Int? = nil, body: String? = nil, connected: Bool? = nil,
+        grpcStatus: Int? = nil, serving: String? = nil, error: String? = nil, unasked: String? = nil
     ) {
+        self.name = name
         self.url = url
         self.status = status
         self.body = body
@@ -31,6 +36,7 @@ public struct HealthAnswer: Codable, Sendable, Equatable {
         self.grpcStatus = grpcStatus
         self.serving = serving
         self.error = error
+        self.unasked = unasked
     }
 }
 
@@ -51,33 +57,52 @@ public enum HealthProbe {
     /// Bytes of a body kept: enough for `OK` or a readyz report, not a whole page.
     static let bodyLimit = 2048
 
-    /// The answers in the order of `endpoints`. `services` gives the cluster IP of each Service, so that a
-    /// `<service>.<namespace>.svc.cluster.local` name is reached at its cluster IP from a machine without the
-    /// cluster's DNS (a node, the control plane).
+    /// The answers in the order of `endpoints`, each asked on a thread of its own. `services` gives the cluster
+    /// IP of each Service, so that a `<service>.<namespace>.svc.cluster.local` name is reached at its cluster IP
+    /// from a machine without the cluster's DNS (a node, the control plane); where the Services could not be
+    /// listed, such a name is not asked (the API is at fault, not the service).
     public static func answers(
-        _ endpoints: [HealthEndpoint], services: [Service] = [], timeout: Double
+        _ endpoints: [HealthEndpoint], services: Probed<[Service]> = .value([]), timeout: Double
     ) -> [HealthAnswer] {
         let answers = Locked<[Int: HealthAnswer]>([:])
-        // A thread each, not a pool the size of the machine's cores: six endpoints that do not answer cost one
-        // timeout, not three, on a two-core host.
-        let group = DispatchGroup()
-        for index in endpoints.indices {
-            group.enter()
-            Thread.detachNewThread {
-                let answer = ask(endpoints[index], services: services, timeout: timeout)
-                answers.withLock { $0[index] = answer }
-                group.leave()
-            }
-        }
-        group.wait()
+        Concurrently.run(
+            endpoints.indices.map { index in
+                {
+                    let answer = ask(endpoints[index], services: services, timeout: timeout)
+                    answers.withLock { $0[index] = answer }
+                }
+            })
         let collected = answers.withLock { $0 }
-        return endpoints.indices.map { collected[$0] ?? HealthAnswer(url: Redaction.redactURL(endpoints[$0].url)) }
+        return endpoints.indices.map {
+            collected[$0] ?? HealthAnswer(name: endpoints[$0].name, url: Redaction.redactURL(endpoints[$0].url))
+        }
     }
 
-    static func ask(_ endpoint: HealthEndpoint, services: [Service], timeout: Double) -> HealthAnswer {
+    /// Whether the endpoint's host is a Service's in-cluster name, reached at the cluster IP the API gives.
+    public static func needsClusterIP(_ endpoint: HealthEndpoint) -> Bool {
+        URLComponents(string: endpoint.url)?.host.map { serviceName(of: $0) != nil } ?? false
+    }
+
+    static func ask(_ endpoint: HealthEndpoint, services: Probed<[Service]>, timeout: Double) -> HealthAnswer {
+        var answer = answer(endpoint, services: services, timeout: timeout)
+        answer.name = endpoint.name
+        return answer
+    }
+
+    static func answer(_ endpoint: HealthEndpoint, services: Probed<[Service]>, timeout: Double) -> HealthAnswer {
         let shown = Redaction.redactURL(endpoint.url)
         guard var components = URLComponents(string: endpoint.url), let host = components.host else {
             return HealthAnswer(url: shown, error: "not a URL")
+        }
+        var clusterIP: String?
+        if serviceName(of: host) != nil {
+            guard let listed = services.value else {
+                let why = services.error?.description ?? "they were not listed"
+                return HealthAnswer(
+                    url: shown,
+                    unasked: "the cluster IP of \(host) is unknown: the Services could not be listed (\(why))")
+            }
+            clusterIP = self.clusterIP(of: host, in: listed)
         }
         var transfer: CurlTransfer
         switch endpoint.kind {
@@ -97,9 +122,14 @@ public enum HealthProbe {
         }
         transfer.connectTimeout = timeout / 2
         transfer.timeout = timeout
-        if let clusterIP = clusterIP(of: host, in: services) {
+        // Health is whether this machine reaches the service itself: an http_proxy or ALL_PROXY of the
+        // environment would answer a TCP connect, and ignore the cluster IP, in its place.
+        transfer.noProxy = "*"
+        transfer.keepsAtMost = bodyLimit
+        if let clusterIP {
             let port = components.port ?? (endpoint.url.lowercased().hasPrefix("https:") ? 443 : 80)
-            transfer.connectTo = ["\(host):\(port):\(clusterIP):\(port)"]
+            let address = clusterIP.contains(":") ? "[\(clusterIP)]" : clusterIP
+            transfer.connectTo = ["\(host):\(port):\(address):\(port)"]
         }
         let response: CurlResponse
         do throws(CurlError) {
@@ -178,13 +208,18 @@ public enum HealthProbe {
         return value < names.count ? names[value] : "status \(value)"
     }
 
-    /// The cluster IP of `<service>.<namespace>.svc[.cluster.local]` when the API lists that Service with one.
-    static func clusterIP(of host: String, in services: [Service]) -> String? {
+    /// The Service and namespace of an in-cluster name, `<service>.<namespace>.svc[.cluster.local]`.
+    static func serviceName(of host: String) -> (name: String, namespace: String)? {
         let labels = host.lowercased().split(separator: ".").map(String.init)
         guard labels.count >= 3, labels[2] == "svc", labels.count == 3 || labels[3...] == ["cluster", "local"]
         else { return nil }
-        return services.first { $0.name == labels[0] && $0.namespace == labels[1] }?.spec.clusterIP.flatMap {
-            $0.isEmpty || $0 == "None" ? nil : $0
-        }
+        return (labels[0], labels[1])
+    }
+
+    /// The cluster IP of an in-cluster name when the API lists that Service with one.
+    static func clusterIP(of host: String, in services: [Service]) -> String? {
+        guard let service = serviceName(of: host) else { return nil }
+        return services.first { $0.name == service.name && $0.namespace == service.namespace }?.spec.clusterIP
+            .flatMap { $0.isEmpty || $0 == "None" ? nil : $0 }
     }
 }

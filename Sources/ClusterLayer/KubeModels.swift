@@ -330,8 +330,9 @@ public struct EndpointSlice: Codable, Sendable, Equatable {
             self.targetRef = targetRef
         }
 
-        /// "A nil value should be interpreted as true" (discovery.k8s.io/v1).
-        public var isReady: Bool { conditions?.ready ?? true }
+        /// Ready and serving; "a nil value should be interpreted as true" (discovery.k8s.io/v1) for both. A
+        /// Service with `publishNotReadyAddresses` has every endpoint `ready`, its unready pods `serving: false`.
+        public var isReady: Bool { (conditions?.ready ?? true) && (conditions?.serving ?? true) }
     }
 
     public struct Conditions: Codable, Sendable, Equatable {

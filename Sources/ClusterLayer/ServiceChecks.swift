@@ -11,8 +11,12 @@ struct ServiceChecks: Sendable {
         services.first { $0.name == designed.name && $0.namespace == designed.namespace }
     }
 
+    // With no Service or health endpoint designed, their checks have nothing to say (the lists' own state is
+    // the other checks' to report).
+
     func exists() -> [Finding] {
-        facts.services.evaluate { services in
+        guard !spec.services.isEmpty else { return [] }
+        return facts.services.evaluate { services in
             spec.services.map { designed in
                 let subject = designed.qualifiedName
                 guard let service = service(designed, in: services) else {
@@ -37,7 +41,8 @@ struct ServiceChecks: Sendable {
     }
 
     func ports() -> [Finding] {
-        facts.services.evaluate { services in
+        guard !spec.services.isEmpty else { return [] }
+        return facts.services.evaluate { services in
             spec.services.map { designed in
                 let subject = designed.qualifiedName
                 guard !designed.ports.isEmpty else {
@@ -87,7 +92,8 @@ struct ServiceChecks: Sendable {
     }
 
     func endpoints() -> [Finding] {
-        facts.services.evaluate { services in
+        guard !spec.services.isEmpty else { return [] }
+        return facts.services.evaluate { services in
             facts.endpointSlices.evaluate { slices in
                 spec.services.map { designed in
                     let subject = designed.qualifiedName
@@ -112,7 +118,7 @@ struct ServiceChecks: Sendable {
                     let addresses = ready.flatMap(\.addresses)
                     let notReady = endpoints.count - ready.count
                     let nodes = Set(ready.compactMap(\.nodeName)).sorted()
-                    let where_ = nodes.isEmpty ? "" : " on \(nodes.joined(separator: ", "))"
+                    let placement = nodes.isEmpty ? "" : " on \(nodes.joined(separator: ", "))"
                     guard !ready.isEmpty else {
                         return Finding(
                             .fail, subject: subject, expected: "at least 1 ready endpoint", observed: "0 ready",
@@ -126,7 +132,7 @@ struct ServiceChecks: Sendable {
                         observed: "\(ready.count) ready",
                         observedValue: .record(["ready": .count(ready.count), "notReady": .count(notReady)]),
                         message:
-                            "\(ready.count) ready endpoint(s)\(where_): \(addresses.prefix(4).joined(separator: ", "))"
+                            "\(ready.count) ready endpoint(s)\(placement): \(addresses.prefix(4).joined(separator: ", "))"
                             + (notReady > 0 ? "; \(notReady) not ready" : ""))
                 }
             }
@@ -175,11 +181,23 @@ struct ServiceChecks: Sendable {
     }
 
     func health() -> [Finding] {
-        facts.health.evaluate { answers in
+        guard !spec.health.isEmpty else { return [] }
+        return facts.health.evaluate { answers in
             spec.health.map { endpoint in
                 let url = Redaction.redactURL(endpoint.url)
-                guard let answer = answers.first(where: { $0.url == url }) else {
-                    return Finding(.skip, subject: endpoint.name, message: "no answer from \(url) is recorded")
+                // By the design's name: two endpoints may share a URL (two gRPC services of one server).
+                guard let answer = answers.first(where: { $0.name == endpoint.name }) else {
+                    return Finding(
+                        .error, subject: endpoint.name, message: "no answer of \(url) is recorded (\(facts.source))")
+                }
+                guard answer.url == url else {
+                    return Finding(
+                        .error, subject: endpoint.name,
+                        message:
+                            "the answer recorded for \(endpoint.name) is from \(answer.url); the design asks \(url)")
+                }
+                if let unasked = answer.unasked {
+                    return Finding(.error, subject: endpoint.name, message: "cannot ask \(url): \(unasked)")
                 }
                 return Self.judge(endpoint, answer)
             }
@@ -216,13 +234,18 @@ struct ServiceChecks: Sendable {
                 connected, expected: "accepts a connection", observed: connected ? "connected" : "no connection",
                 connected ? "accepts connections" : "does not accept a connection: \(answer.error ?? "no answer")")
         case .grpc:
-            let serving = answer.serving == "SERVING" && (answer.grpcStatus ?? 0) == 0
+            let serving = answer.serving == "SERVING" && (answer.grpcStatus ?? 0) == 0 && answer.error == nil
             let observed = answer.serving ?? (answer.grpcStatus.map { "grpc-status \($0)" } ?? "no answer")
-            return finding(
-                serving, expected: "SERVING", observed: observed,
-                serving
-                    ? "the gRPC health check says SERVING"
-                    : "the gRPC health check says \(observed)\(answer.error.map { ": \($0)" } ?? "")")
+            let service = endpoint.grpcService.map { " of \($0)" } ?? ""
+            let message: String
+            if serving {
+                message = "the gRPC health check\(service) says SERVING"
+            } else if let error = answer.error {
+                message = "the gRPC health check\(service) failed: \(error)"
+            } else {
+                message = "the gRPC health check\(service) says \(observed)"
+            }
+            return finding(serving, expected: "SERVING", observed: observed, message)
         }
     }
 

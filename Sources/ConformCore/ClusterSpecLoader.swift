@@ -46,7 +46,10 @@ enum ClusterSpecLoader {
     static func service(named name: String, from value: YAMLValue) throws -> ServiceSpec {
         let fields = try value.mapping()
         var spec = ServiceSpec(name: name)
-        spec.namespace = try fields.optional("namespace")?.string() ?? "default"
+        if let namespace = fields.optional("namespace") {
+            spec.namespace = try namespace.string()
+            guard !spec.namespace.isEmpty else { throw namespace.error("a Service's namespace cannot be empty") }
+        }
         if let type = fields.optional("type") { spec.type = try ProfileLoader.enumValue(ServiceSpec.Kind.self, type) }
         for item in try fields.optional("ports")?.list() ?? [] {
             let port = try item.mapping()
@@ -81,10 +84,14 @@ enum ClusterSpecLoader {
         case "grpc": kind = .grpc
         default: throw urlValue.error("'\(Redaction.redactURL(url))' is not an http(s)://, tcp:// or grpc:// URL")
         }
-        guard let host = URLComponents(string: url)?.host, !host.isEmpty else {
+        let components = URLComponents(string: url)
+        guard let host = components?.host, !host.isEmpty else {
             throw urlValue.error("'\(Redaction.redactURL(url))' names no host")
         }
-        if kind != .http, URLComponents(string: url)?.port == nil {
+        if let port = components?.port, !(1...65535).contains(port) {
+            throw urlValue.error("port \(port) of '\(Redaction.redactURL(url))' is not a port (1-65535)")
+        }
+        if kind != .http, components?.port == nil {
             throw urlValue.error("a \(scheme):// URL needs its port ('\(Redaction.redactURL(url))')")
         }
         var endpoint = HealthEndpoint(name: name, url: url, kind: kind)
@@ -94,7 +101,11 @@ enum ClusterSpecLoader {
         }
         if let body = fields.optional("body_contains") {
             guard kind == .http else { throw body.error("only an http(s) endpoint answers with a body") }
-            endpoint.bodyContains = try body.string()
+            let text = try body.string()
+            guard !text.isEmpty else {
+                throw body.error("body_contains is empty: give the text a healthy answer holds")
+            }
+            endpoint.bodyContains = text
         }
         if let service = fields.optional("grpc_service") {
             guard kind == .grpc else { throw service.error("only a grpc:// endpoint is asked about a gRPC service") }

@@ -68,13 +68,11 @@ public enum Redaction {
     public static func redactURL(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         var rest = String(url[schemeEnd.upperBound...])
-        let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") {
-            let userinfo = authority[..<at]
-            if let colon = userinfo.firstIndex(of: ":") {
-                rest = String(userinfo[..<colon]) + ":" + mask + String(rest[at...])
-            }
+        // The userinfo ends at the URL's last '@': a password may hold an unescaped '/', '?', '#' or '@'
+        // (`admin:se/cret@host`), where a URL parser would end it early. An '@' further on (in a path or a query)
+        // masks up to it too, which hides part of an address rather than show a password.
+        if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+            rest = String(rest[..<colon]) + ":" + mask + String(rest[at...])
         }
         if let query = rest.firstIndex(of: "?") {
             let fragment = rest[query...].firstIndex(of: "#") ?? rest.endIndex

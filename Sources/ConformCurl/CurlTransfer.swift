@@ -36,6 +36,11 @@ public struct CurlTransfer {
     public var httpVersion: HTTPVersion?
     /// Connect, then stop: nothing is sent (`CURLOPT_CONNECT_ONLY`). The response is status 0.
     public var connectOnly = false
+    /// Hosts reached without the environment's proxy (`CURLOPT_NOPROXY`; `*` for all).
+    public var noProxy: String?
+    /// Bytes of the body kept; the transfer ends once it has sent more, and the response holds the first ones
+    /// (a health endpoint that answers with a large object is not read to its end).
+    public var keepsAtMost: Int?
     /// `host:port:connect-host:connect-port` lines (`CURLOPT_CONNECT_TO`): connect elsewhere than the URL's
     /// host while the request still names it.
     public var connectTo: [String] = []
@@ -89,7 +94,7 @@ public struct CurlTransfer {
         }
         for header in headers { headerList = curl_slist_append(headerList, header) }
         for line in connectTo { connectToList = curl_slist_append(connectToList, line) }
-        let context = TransferContext(response: response, body: body)
+        let context = TransferContext(response: response, body: body, limit: keepsAtMost)
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
@@ -117,6 +122,7 @@ public struct CurlTransfer {
         if failsOnHTTPError { set(CCurl_setopt_long(handle, CURLOPT_FAILONERROR, 1)) }
         if let httpVersion { set(CCurl_setopt_long(handle, CURLOPT_HTTP_VERSION, httpVersion.value)) }
         if connectOnly { set(CCurl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)) }
+        if let noProxy { set(CCurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy)) }
         if connectToList != nil {
             set(CCurl_setopt_pointer(handle, CURLOPT_CONNECT_TO, UnsafeMutableRawPointer(connectToList)))
         }
@@ -153,6 +159,8 @@ public struct CurlTransfer {
 
         var status = 0
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        // The write callback ended a body past `keepsAtMost`: what was kept is the answer.
+        if code == CURLE_WRITE_ERROR, context.reachedLimit { code = CURLE_OK }
         guard code == CURLE_OK else {
             throw CurlError(
                 code: code, detail: String(cString: errorBuffer), status: status, headers: context.headers)
@@ -230,9 +238,12 @@ private final class TransferContext {
     var remainingUpload: Int
     var headers: [String] = []
     let fill: ((UnsafeMutableRawBufferPointer) -> Void)?
+    let limit: Int?
+    var reachedLimit = false
 
-    init(response: CurlTransfer.ResponseHandling, body: CurlTransfer.Body) {
+    init(response: CurlTransfer.ResponseHandling, body: CurlTransfer.Body, limit: Int?) {
         keepsBody = response == .memory
+        self.limit = limit
         if case .upload(let byteCount, let fill) = body {
             remainingUpload = byteCount
             self.fill = fill
@@ -245,11 +256,16 @@ private final class TransferContext {
     static let write: CCurl_callback = { data, size, count, context in
         guard let context else { return 0 }
         let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
-        let byteCount = size * count
+        var byteCount = size * count
+        if let limit = transfer.limit, transfer.receivedBytes + byteCount > limit {
+            byteCount = max(0, limit - transfer.receivedBytes)
+            transfer.reachedLimit = true
+        }
         if transfer.keepsBody, let data {
             transfer.received.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: byteCount)
         }
         transfer.receivedBytes += byteCount
+        // Past the limit, fewer bytes than given: libcurl ends the transfer (CURLE_WRITE_ERROR).
         return byteCount
     }
 

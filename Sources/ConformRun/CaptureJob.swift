@@ -108,7 +108,10 @@ public struct CaptureJob: Sendable {
                 "endpointslices.json": try encoder.encode(KubeList(items: try facts.endpointSlices.get())),
                 // What /readyz and the profile's health endpoints answered, so a replay judges the same answers.
                 "health.json": try encoder.encode(
-                    HealthRecord(readyz: facts.readyz.value, endpoints: facts.health.value ?? [])),
+                    HealthRecord(
+                        readyz: facts.readyz.value
+                            ?? facts.readyz.error.map { HealthAnswer(url: $0.path, error: $0.reason) },
+                        endpoints: facts.health.value ?? [])),
             ]
             let clusterDirectory = URL(fileURLWithPath: out).appendingPathComponent("cluster")
             try FileManager.default.createDirectory(at: clusterDirectory, withIntermediateDirectories: true)

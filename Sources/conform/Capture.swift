@@ -32,7 +32,7 @@ extension Conform {
         )
         var profile: String?
 
-        @Option(help: "Seconds libvirt, and each request to the API server, may take to answer.")
+        @Option(help: "Seconds libvirt, each request to the API server, and each health endpoint may take to answer.")
         var timeout: Double = 30
 
         func validate() throws {

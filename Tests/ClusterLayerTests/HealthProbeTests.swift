@@ -129,12 +129,48 @@ final class HealthProbeTests: XCTestCase {
             spec: Service.Spec(type: "NodePort", clusterIP: "127.0.0.1"))
         let name = "http://victoriametrics.monitoring.svc.cluster.local:\(ports["http"] ?? 0)/health"
         let answer = HealthProbe.answers(
-            [HealthEndpoint(name: "vm", url: name, kind: .http)], services: [service], timeout: 5)[0]
+            [HealthEndpoint(name: "vm", url: name, kind: .http)], services: .value([service]), timeout: 5)[0]
         XCTAssertEqual(answer.status, 200, "\(answer)")
         XCTAssertEqual(answer.body, "OK")
         XCTAssertEqual(HealthProbe.clusterIP(of: "victoriametrics.monitoring.svc", in: [service]), "127.0.0.1")
         XCTAssertNil(HealthProbe.clusterIP(of: "victoriametrics.monitoring.example.com", in: [service]))
         XCTAssertNil(HealthProbe.clusterIP(of: "other.monitoring.svc.cluster.local", in: [service]))
+    }
+
+    func testAnInClusterNameIsNotAskedWhenTheServicesCouldNotBeListed() {
+        let endpoint = HealthEndpoint(
+            name: "temporal-frontend", url: "grpc://temporal.temporal.svc.cluster.local:7233", kind: .grpc)
+        XCTAssertTrue(HealthProbe.needsClusterIP(endpoint))
+        XCTAssertFalse(HealthProbe.needsClusterIP(HealthEndpoint(name: "x", url: url("http", "http"), kind: .http)))
+        let answer = HealthProbe.answers(
+            [endpoint], services: .failed(ProbeError(path: "https://api/api/v1/services", reason: "HTTP 401")),
+            timeout: 5)[0]
+        XCTAssertEqual(answer.name, "temporal-frontend")
+        XCTAssertTrue(answer.unasked?.contains("the Services could not be listed") ?? false, "\(answer)")
+        XCTAssertTrue(answer.unasked?.contains("HTTP 401") ?? false, "\(answer)")
+    }
+
+    func testTheEnvironmentsProxyIsNotAsked() {
+        // A proxy that is not there: were it used, every answer would be an error, and a TCP check through a
+        // real one would pass for any address.
+        for variable in ["http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+            setenv(variable, "http://127.0.0.1:1", 1)
+        }
+        defer {
+            for variable in ["http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] { unsetenv(variable) }
+        }
+        XCTAssertEqual(answer(.http, url("http", "http", "/health")).status, 200)
+        XCTAssertEqual(answer(.tcp, url("tcp", "tcp")).connected, true)
+        XCTAssertEqual(answer(.grpc, url("grpc", "grpc")).serving, "SERVING")
+    }
+
+    func testALargeBodyIsNotReadToItsEnd() {
+        let started = Date()
+        let big = answer(.http, url("http", "http", "/big"))
+        XCTAssertEqual(big.status, 200, "\(big)")
+        XCTAssertNil(big.error, "\(big)")
+        XCTAssertEqual(big.body?.utf8.count, HealthProbe.bodyLimit)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4)
     }
 
     func testCredentialsInTheURLNeverShowInTheAnswer() {

@@ -194,16 +194,16 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
 
         let health = live.filter { $0.id == "k8s.service.health" }
         let urls = try designedHealthURLs()
-        XCTAssertEqual(urls.count, 6)
+        XCTAssertEqual(urls.count, 9)
         XCTAssertEqual(health.map(\.status), Array(repeating: "fail", count: urls.count), "\(health)")
         for (result, url) in zip(health, urls) {
             XCTAssertTrue(result.message.hasPrefix("\(url): "), "the message names what was asked: \(result)")
         }
         XCTAssertEqual(
-            fixture.filter { $0.id == "k8s.service.health" }.map(\.status), Array(repeating: "pass", count: 6))
+            fixture.filter { $0.id == "k8s.service.health" }.map(\.status), Array(repeating: "pass", count: 9))
         XCTAssertEqual(
             live.filter { $0.status == "fail" }.map(\.id),
-            ["k8s.workload.qos"] + Array(repeating: "k8s.service.health", count: 6),
+            ["k8s.workload.qos"] + Array(repeating: "k8s.service.health", count: 9),
             "the design's QoS defect and the unanswered health endpoints")
         // The health endpoints are asked after the lists, each within --kube-timeout.
         XCTAssertLessThan(elapsed, Double(4 * healthTimeout) + 5, "the health timeout follows --kube-timeout")
@@ -358,7 +358,7 @@ final class KubeTLSIntegrationTests: XCTestCase, ConformBinary {
         // Each endpoint was asked twice, by the capture and by the run: the same verdicts, and waits that may differ.
         XCTAssertEqual(
             try report(replayed).filter(asked).map(\.verdict), try report(viaAPI).filter(asked).map(\.verdict))
-        XCTAssertEqual(try results(replayed).count, 60, "every cluster result, not two empty lists")
+        XCTAssertEqual(try results(replayed).count, 63, "every cluster result, not two empty lists")
         XCTAssertEqual(
             try report(replayed).filter {
                 ["k8s.service.exists", "k8s.service.ports", "k8s.service.endpoints", "k8s.apiserver.readyz"].contains(

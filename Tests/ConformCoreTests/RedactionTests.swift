@@ -18,6 +18,13 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(
             Redaction.redactURL("http://h/p?access_token=a&apiKey=b&sig=c"),
             "http://h/p?access_token=***&apiKey=***&sig=***")
+        // A password holding an unescaped '/', '?' or '#' still ends at the last '@'.
+        for password in ["se/cr3tpw", "se?cr3tpw", "se#cr3tpw", "p@ss/w0rd"] {
+            XCTAssertEqual(
+                Redaction.redactURL("http://admin:\(password)@192.0.2.1:9000/minio/health/live"),
+                "http://admin:***@192.0.2.1:9000/minio/health/live", password)
+            XCTAssertFalse(Redaction.redact("url 'http://admin:\(password)@h/' names no host").contains("cr3tpw"))
+        }
     }
 
     func testURLsInsideMessagesAreFound() {
