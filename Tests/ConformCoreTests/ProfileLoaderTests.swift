@@ -59,6 +59,27 @@ final class ProfileLoaderTests: XCTestCase {
             ["node-role.kubernetes.io/control-plane:NoSchedule", "workload=tasks:NoSchedule"])
     }
 
+    func testStorageThresholdsArePercentages() throws {
+        let disk =
+            "profile: p\nhosts:\n  h1:\n    disks:\n      - {path: /d, purpose: staging, size_gb: 1, media: ssd, "
+        let both = try ProfileLoader.load(file: write(disk + "max_used_percent: 70, max_inodes_used_percent: 50.5}\n"))
+        XCTAssertEqual(both.hosts[0].disks[0].maxUsedPercent, 70)
+        XCTAssertEqual(both.hosts[0].disks[0].inodesThresholdPercent, 50.5)
+        for (value, text) in [
+            ("101", "must be from 0 to 100"), ("-1", "must be from 0 to 100"), ("high", "expected a number"),
+        ] {
+            assertInputError(
+                try ProfileLoader.load(file: write(disk + "max_used_percent: \(value)}\n")), line: 5,
+                field: "hosts.h1.disks[0].max_used_percent", contains: text)
+            assertInputError(
+                try ProfileLoader.load(file: write(disk + "max_inodes_used_percent: \(value)}\n")), line: 5,
+                field: "hosts.h1.disks[0].max_inodes_used_percent", contains: text)
+        }
+        assertInputError(
+            try ProfileLoader.load(file: write(disk + "max_used: 70}\n")), line: 5, field: "hosts.h1.disks[0].max_used",
+            contains: "unknown key 'max_used'")
+    }
+
     func testDistributedNamesItsOwnCPUModel() throws {
         let profile = try ProfileLoader.load(file: checksFile("distributed"))
         XCTAssertEqual(profile.host(named: "numa-server")?.topology.cpuModel, "E5-2696 v4")
