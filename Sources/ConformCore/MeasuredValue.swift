@@ -11,6 +11,8 @@ public enum MeasurementUnit: String, Codable, Sendable, CaseIterable, CustomStri
     case percent = "%"
     /// A memory size, 2^30 bytes.
     case gibibytes = "GiB"
+    /// A disk size or amount of space, 10^9 bytes, as disks are sold and designs write them.
+    case gigabytes = "GB"
     /// A count of Kubernetes pods.
     case pods
     /// A quotient of two figures of the same unit.
@@ -24,7 +26,7 @@ public enum MeasurementUnit: String, Codable, Sendable, CaseIterable, CustomStri
         switch self {
         case .gigabytesPerSecond, .megabytesPerSecond: return .higher
         case .milliseconds: return .lower
-        case .percent, .gibibytes, .pods, .ratio: return .either
+        case .percent, .gibibytes, .gigabytes, .pods, .ratio: return .either
         }
     }
 }
@@ -41,20 +43,28 @@ public enum MeasurementDirection: String, Codable, Sendable, CaseIterable {
 
 /// A number a check measured, with its unit and which way is better.
 ///
-/// Encoded as `{"name": …, "value": …, "unit": "GB/s"}` (results.json, bench JSON): the direction is not
-/// written there; a decoded value takes its unit's.
+/// Encoded as `{"name": …, "value": …, "unit": "GB/s"}` (results.json, bench JSON): the direction and
+/// `baselined` are not written there; a decoded value takes its unit's direction and is baselined.
 public struct MeasuredValue: Codable, Sendable, Equatable {
     public let name: String
     public let value: Double
     public let unit: MeasurementUnit
     public let direction: MeasurementDirection
+    /// Whether a baseline keeps and compares it. A level that moves by design from night to night (a disk's
+    /// used share, its free space) is judged by its own check against the design's threshold; held to a
+    /// baseline, it would fail each time the disk fills or empties as designed.
+    public let baselined: Bool
 
     /// `direction` defaults to the unit's; a share in percent where less is better passes `.lower`.
-    public init(name: String, value: Double, unit: MeasurementUnit, direction: MeasurementDirection? = nil) {
+    public init(
+        name: String, value: Double, unit: MeasurementUnit, direction: MeasurementDirection? = nil,
+        baselined: Bool = true
+    ) {
         self.name = name
         self.value = value
         self.unit = unit
         self.direction = direction ?? unit.direction
+        self.baselined = baselined
     }
 
     enum CodingKeys: String, CodingKey {

@@ -165,14 +165,19 @@ public struct DiskSpec: Sendable, Equatable {
     public var sizeGB: Double
     public var media: Media
     public var device: String?
-    /// Free space a benchmark must leave behind.
+    /// Space that must stay available (decimal GB): the floor `host.storage.free` holds the disk to, and what a
+    /// benchmark must leave behind.
     public var minFreeGB: Double?
     /// Sequential throughput the design counts on (MB/s), for write and read.
     public var minMBps: Double?
+    /// The used share of space (0-100, as df's Use%) above which the design says the disk is in danger.
+    public var maxUsedPercent: Double?
+    /// The same for inodes, when the design gives one of its own; see `inodesThresholdPercent`.
+    public var maxInodesUsedPercent: Double?
 
     public init(
         path: String, purpose: Purpose, sizeGB: Double, media: Media, device: String? = nil, minFreeGB: Double? = nil,
-        minMBps: Double? = nil
+        minMBps: Double? = nil, maxUsedPercent: Double? = nil, maxInodesUsedPercent: Double? = nil
     ) {
         self.path = path
         self.purpose = purpose
@@ -181,7 +186,13 @@ public struct DiskSpec: Sendable, Equatable {
         self.device = device
         self.minFreeGB = minFreeGB
         self.minMBps = minMBps
+        self.maxUsedPercent = maxUsedPercent
+        self.maxInodesUsedPercent = maxInodesUsedPercent
     }
+
+    /// The inode threshold: the design's own, else its threshold for space (a disk out of inodes is as full as
+    /// one out of blocks).
+    public var inodesThresholdPercent: Double? { maxInodesUsedPercent ?? maxUsedPercent }
 }
 
 /// A network link of the design and the transfers it must carry in time.

@@ -191,7 +191,9 @@ public enum ProfileLoader {
             media: try enumValue(DiskSpec.Media.self, fields.required("media")),
             device: try fields.optional("device")?.string(),
             minFreeGB: try fields.optional("min_free_gb")?.double(in: 0...Bounds.sizeGiB),
-            minMBps: try fields.optional("min_mbps")?.double(in: 0...Bounds.rateMBps))
+            minMBps: try fields.optional("min_mbps")?.double(in: 0...Bounds.rateMBps),
+            maxUsedPercent: try fields.optional("max_used_percent")?.double(in: 0...100),
+            maxInodesUsedPercent: try fields.optional("max_inodes_used_percent")?.double(in: 0...100))
         try fields.finish()
         return disk
     }

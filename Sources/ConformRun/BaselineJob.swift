@@ -63,7 +63,7 @@ public struct BaselineJob: Sendable {
         try RunCatalog.requireSomeCheck(selection)
         // Probed once: the host's configuration and the cluster as this host sees it (labels, taints,
         // placement drift too). Each run measures again: benchmarks and live placement.
-        let hostFacts = Pipeline.probeHost(target.sysroot, request)
+        let hostFacts = Pipeline.probeHost(target, request)
         let cluster = try Pipeline.probeCluster(request)
         var runs: [[CheckResult]] = []
         for _ in 0..<self.runs {

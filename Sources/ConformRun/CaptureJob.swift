@@ -5,8 +5,8 @@ import HostLayer
 import HypervisorLayer
 
 /// `conform capture`: copies the files the probes read off a machine into a fixture host
-/// (`<out>/hosts/<host>/sysroot`), with its domains as a libvirt test-driver file and, given a kubeconfig,
-/// the cluster's lists as kubectl writes them.
+/// (`<out>/hosts/<host>/sysroot`), with its domains as a libvirt test-driver file, its mounted filesystems as
+/// `filesystems.json` and, given a kubeconfig, the cluster's lists as kubectl writes them.
 public struct CaptureJob: Sendable {
     public var out: String
     public var sysroot: Sysroot
@@ -44,6 +44,8 @@ public struct CaptureJob: Sendable {
     /// What was captured, for the line the command prints.
     public struct Captured: Sendable {
         public var files: Int
+        /// Filesystems recorded in `filesystems.json`.
+        public var filesystems: Int
         /// "no libvirt", or "N domain(s)".
         public var domains: String
         public var hostDirectory: String
@@ -80,6 +82,7 @@ public struct CaptureJob: Sendable {
             throw ProbeError(
                 path: sysroot.shown, reason: "none of the files the probes read is there: nothing to capture")
         }
+        let filesystems = try captureFilesystems(into: staging)
         var domains = "no libvirt"
         if let libvirt {
             do {
@@ -118,6 +121,23 @@ public struct CaptureJob: Sendable {
             for (name, data) in lists { try data.write(to: clusterDirectory.appendingPathComponent(name)) }
         }
         try FileManager.default.moveItem(at: staging, to: hostDirectory)
-        return Captured(files: files, domains: domains, hostDirectory: hostDirectory.path)
+        return Captured(files: files, filesystems: filesystems, domains: domains, hostDirectory: hostDirectory.path)
+    }
+
+    /// Writes `filesystems.json`: every real filesystem of the captured tree, which the storage checks replay.
+    /// The capture knows no profile, so it takes them all; one whose counts cannot be read is left out with a
+    /// warning, and without mountinfo there is no file (the storage checks then skip, saying so).
+    func captureFilesystems(into hostDirectory: URL) throws -> Int {
+        let found: (filesystems: [FilesystemFacts], unreadable: [ProbeError])
+        do {
+            found = try StorageProbe(sysroot: sysroot, source: .live).liveFilesystems(within: timeout)
+        } catch {
+            log.warning("filesystems not captured: \(error)")
+            return 0
+        }
+        for error in found.unreadable { log.warning("filesystem left out of the capture: \(error)") }
+        try FilesystemsFile.encode(found.filesystems).write(
+            to: hostDirectory.appendingPathComponent(FilesystemsFile.name))
+        return found.filesystems.count
     }
 }

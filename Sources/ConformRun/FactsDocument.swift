@@ -34,8 +34,10 @@ public struct FactsJob: Sendable {
         let hypervisor = HypervisorProbe.facts(
             for: HostSpec(name: currentHostname()), generic: true, source: source.domainSource, sysroot: sysroot,
             seconds: 30)
+        // No design names disks here: every real filesystem mounted at or under the sysroot is listed.
+        let mountPoints = (try? StorageProbe(sysroot: sysroot, source: .live).liveMountPoints()) ?? []
         return FactsDocument(
-            host: HostProbe(sysroot: sysroot).probe(within: 30),
+            host: HostProbe(sysroot: sysroot, storagePaths: mountPoints).probe(within: 30),
             domains: hypervisor?.domains ?? .unavailable("not probed"),
             domainErrors: hypervisor?.domainErrors ?? [:], live: hypervisor?.live ?? [:],
             cluster: try kubeconfig.map { file in
@@ -74,6 +76,7 @@ public struct FactsDocument: Codable, Sendable {
             host.topology.error, host.cpuModel.error, host.governor.error, host.thp.enabled.error,
             host.thp.defrag.error, host.numaBalancing.error, domains.error,
         ]
+        errors += host.storage.map(\.placement.error)
         errors += domainErrors.keys.sorted().map { domainErrors[$0] }
         errors += live.keys.sorted().map { live[$0]?.error }
         if let cluster { errors += cluster.errors }
@@ -101,6 +104,9 @@ public struct FactsDocument: Codable, Sendable {
         lines.append("governor: \(describe(host.governor.map(\.summary)))")
         lines.append("THP enabled: \(describe(host.thp.enabled)), defrag: \(describe(host.thp.defrag))")
         lines.append("numa_balancing: \(describe(host.numaBalancing.map(String.init)))")
+        for storage in host.storage {
+            lines.append("filesystem \(storage.path): \(describe(storage.placement.map(Self.describe)))")
+        }
         switch domains {
         case .value(let domains):
             for domain in domains {
@@ -122,6 +128,17 @@ public struct FactsDocument: Codable, Sendable {
             )
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `/dev/vdb ext4, 98.4 GB, 12 % used, 84.6 GB available, inodes 1 % used`.
+    static func describe(_ placement: PathPlacement) -> String {
+        guard let filesystem = placement.filesystem else { return "missing" }
+        let percent = { (share: Int?) in share.map { "\($0) %" } ?? "unknown" }
+        let gigabytes = { (bytes: Double) in String(format: "%.1f GB", bytes / 1e9) }
+        return "\(filesystem.source) \(filesystem.fsType)"
+            + (placement.isMountPoint ? "" : " (a folder of \(filesystem.mountPoint))")
+            + ", \(gigabytes(filesystem.capacityBytes)), \(percent(filesystem.usedPercent)) used, "
+            + "\(gigabytes(filesystem.availableBytes)) available, inodes \(percent(filesystem.inodesUsedPercent)) used"
     }
 
     func describe(_ fact: Probed<String>) -> String {

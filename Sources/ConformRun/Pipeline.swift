@@ -43,6 +43,7 @@ public struct RunRequest: Sendable {
 
     /// Whether some check of a layer is selected: only then are its sources read.
     var wantsHost: Bool { HostCatalog.all.contains(where: selection.includes) }
+    var wantsStorage: Bool { HostCatalog.storage.contains(where: selection.includes) }
     var wantsHypervisor: Bool { HypervisorCatalog.all.contains(where: selection.includes) }
     var wantsBench: Bool { BenchCatalog.all.contains(where: selection.includes) }
     var wantsCluster: Bool { ClusterCatalog.all.contains(where: selection.includes) }
@@ -97,7 +98,8 @@ public enum Pipeline {
     public static func targets(_ request: RunRequest) throws -> [Target] {
         request.needsHosts
             ? try TargetResolver.resolve(
-                profile: request.profile, source: request.source, readsDomains: request.wantsHypervisor) : []
+                profile: request.profile, source: request.source, readsDomains: request.wantsHypervisor,
+                readsFilesystems: request.wantsStorage) : []
     }
 
     /// Reads every source the selection needs: the cluster first (a malformed kubeconfig is unusable input,
@@ -130,7 +132,7 @@ public enum Pipeline {
     static func probe(_ target: Target, _ request: RunRequest, hostFacts probed: HostFacts?) -> ProbedHost {
         var result = ProbedHost(target: target)
         guard request.wantsHost || request.wantsHypervisor || request.wantsBench else { return result }
-        let host = probed ?? probeHost(target.sysroot, request)
+        let host = probed ?? probeHost(target, request)
         result.host = host
         let topology = host.topology.map(\.numaTopology)
         if request.wantsHypervisor {
@@ -151,9 +153,13 @@ public enum Pipeline {
         return result
     }
 
-    /// A host's facts under its sysroot, within the request's time limit.
-    public static func probeHost(_ sysroot: Sysroot, _ request: RunRequest) -> HostFacts {
-        HostProbe(sysroot: sysroot).probe(within: request.probeSeconds)
+    /// A host's facts under its sysroot, within the request's time limit; its designed disks only when a
+    /// storage check is selected.
+    public static func probeHost(_ target: Target, _ request: RunRequest) -> HostFacts {
+        HostProbe(
+            sysroot: target.sysroot, storagePaths: request.wantsStorage ? target.spec.disks.map(\.path) : [],
+            filesystems: target.filesystems
+        ).probe(within: request.probeSeconds)
     }
 
     /// The checks of every host and the cluster, built from their facts and filtered by the selection. Pure.

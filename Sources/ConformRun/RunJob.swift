@@ -80,7 +80,7 @@ public struct RunJob: Sendable {
 
         // The baseline's host is probed once, for its checks and for the environment of the comparison.
         var probed: [String: HostFacts] = [:]
-        if let target = baselineTarget { probed[target.spec.name] = Pipeline.probeHost(target.sysroot, request) }
+        if let target = baselineTarget { probed[target.spec.name] = Pipeline.probeHost(target, request) }
         let probes = try Pipeline.probe(targets, request, probed: probed)
         var results = try Pipeline.run(Pipeline.plans(probes, request), request)
         if let baseline {

@@ -1,5 +1,6 @@
 import ConformCore
 import Foundation
+import HostLayer
 import HypervisorLayer
 
 /// A host to check and where its facts are read.
@@ -9,12 +10,18 @@ public struct Target: Sendable {
     public var domains: DomainSource
     /// A host of a fixture: files, not a machine (nothing to benchmark).
     public var isFixture: Bool
+    /// Where its disks' filesystems are read: this machine, or a fixture host's `filesystems.json`.
+    public var filesystems: FilesystemSource
 
-    public init(spec: HostSpec, sysroot: Sysroot, domains: DomainSource, isFixture: Bool = false) {
+    public init(
+        spec: HostSpec, sysroot: Sysroot, domains: DomainSource, isFixture: Bool = false,
+        filesystems: FilesystemSource = .live
+    ) {
         self.spec = spec
         self.sysroot = sysroot
         self.domains = domains
         self.isFixture = isFixture
+        self.filesystems = filesystems
     }
 }
 
@@ -23,8 +30,10 @@ public struct Target: Sendable {
 public enum TargetResolver {
     /// `readsDomains` false: the run reads no domains, so a fixture's `libvirt.xml` is not checked (the
     /// check parses the file twice; it is there to refuse a broken file before anything runs).
+    /// `readsFilesystems` false: no storage check runs, so a fixture's `filesystems.json` is not read.
     public static func resolve(
-        profile: Profile, source: RunSource, hostname: String = currentHostname(), readsDomains: Bool = true
+        profile: Profile, source: RunSource, hostname: String = currentHostname(), readsDomains: Bool = true,
+        readsFilesystems: Bool = true
     ) throws -> [Target] {
         guard let fixture = source.fixture else {
             let name = source.host ?? hostname
@@ -43,13 +52,15 @@ public enum TargetResolver {
             }
             return [Target(spec: spec, sysroot: source.sysroot, domains: source.domainSource)]
         }
-        return try fixtureTargets(fixture, profile: profile, only: source.host, readsDomains: readsDomains)
+        return try fixtureTargets(
+            fixture, profile: profile, only: source.host, readsDomains: readsDomains,
+            readsFilesystems: readsFilesystems)
     }
 
-    /// The hosts of a fixture, each with its sysroot and its `libvirt.xml`.
-    static func fixtureTargets(_ fixture: String, profile: Profile, only wanted: String?, readsDomains: Bool) throws
-        -> [Target]
-    {
+    /// The hosts of a fixture, each with its sysroot, its `libvirt.xml` and its `filesystems.json`.
+    static func fixtureTargets(
+        _ fixture: String, profile: Profile, only wanted: String?, readsDomains: Bool, readsFilesystems: Bool
+    ) throws -> [Target] {
         let hostsDirectory = (fixture as NSString).appendingPathComponent("hosts")
         guard
             let names = try? FileManager.default.contentsOfDirectory(atPath: hostsDirectory).filter({
@@ -77,10 +88,17 @@ public enum TargetResolver {
                 if readsDomains { try TestDriverFile.validate(file: file) }
                 domains = .libvirt(uri: "test://\(file)", named: false)
             }
+            // Read here, before anything runs: a broken record is unusable input (exit 2), as a broken libvirt.xml.
+            let filesystemsFile = directory.appendingPathComponent(FilesystemsFile.name).standardizedFileURL.path
+            var filesystems = FilesystemSource.unrecorded(file: filesystemsFile)
+            if readsFilesystems, !spec.disks.isEmpty, FileManager.default.fileExists(atPath: filesystemsFile) {
+                filesystems = .recorded(
+                    file: filesystemsFile, filesystems: try FilesystemsFile.load(file: filesystemsFile))
+            }
             return Target(
                 spec: spec,
                 sysroot: Sysroot((hostsDirectory as NSString).appendingPathComponent("\(spec.name)/sysroot")),
-                domains: domains, isFixture: true)
+                domains: domains, isFixture: true, filesystems: filesystems)
         }
         if profile.name == Profile.genericName {
             return try names.filter { wanted == nil || $0 == wanted }.map { try target(HostSpec(name: $0)) }

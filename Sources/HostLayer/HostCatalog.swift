@@ -71,11 +71,13 @@ public enum HostCatalog {
         let topology: TopologyChecks
         let tuning: TuningChecks
         let cpuModel: String?
+        let storage: StorageChecks
 
         init(spec: HostSpec, facts: HostFacts) {
             topology = TopologyChecks(spec: spec.topology, facts: facts.topology)
             tuning = TuningChecks(spec: spec.tuning, facts: facts)
             cpuModel = spec.topology.cpuModel
+            storage = StorageChecks(disks: spec.disks, facts: facts.storage)
         }
     }
 
@@ -94,7 +96,15 @@ public enum HostCatalog {
         CatalogEntry(thpEnabled) { $0.tuning.thpEnabled() },
         CatalogEntry(thpDefrag) { $0.tuning.thpDefrag() },
         CatalogEntry(numaBalancing) { $0.tuning.numaBalancing() },
+        CatalogEntry(storageMount) { $0.storage.mount() },
+        CatalogEntry(storageSize) { $0.storage.size() },
+        CatalogEntry(storageUsed) { $0.storage.used() },
+        CatalogEntry(storageInodes) { $0.storage.inodes() },
+        CatalogEntry(storageFree) { $0.storage.free() },
     ]
+
+    /// The storage checks: a run reads the design's disks only when one of them is selected.
+    public static let storage: [CheckMetadata] = [storageMount, storageSize, storageUsed, storageInodes, storageFree]
 
     /// Every host check in report order.
     public static let all: [CheckMetadata] = table.metadata()

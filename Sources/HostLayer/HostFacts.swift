@@ -8,10 +8,12 @@ public struct HostFacts: Codable, Sendable, Equatable {
     public var governor: Probed<GovernorFacts>
     public var thp: THPFacts
     public var numaBalancing: Probed<Int>
+    /// Each disk path probed (the design's, or for `conform facts` every mount point), in the order asked.
+    public var storage: [StorageFacts]
 
     public init(
         sysroot: String, topology: Probed<TopologyFacts>, cpuModel: Probed<String>, governor: Probed<GovernorFacts>,
-        thp: THPFacts, numaBalancing: Probed<Int>
+        thp: THPFacts, numaBalancing: Probed<Int>, storage: [StorageFacts] = []
     ) {
         self.sysroot = sysroot
         self.topology = topology
@@ -19,13 +21,15 @@ public struct HostFacts: Codable, Sendable, Equatable {
         self.governor = governor
         self.thp = thp
         self.numaBalancing = numaBalancing
+        self.storage = storage
     }
 
     /// Every fact the same error: a probe that could not finish.
-    public init(sysroot: String, failing error: ProbeError) {
+    public init(sysroot: String, failing error: ProbeError, storagePaths: [String] = []) {
         self.init(
             sysroot: sysroot, topology: .failed(error), cpuModel: .failed(error), governor: .failed(error),
-            thp: THPFacts(enabled: .failed(error), defrag: .failed(error)), numaBalancing: .failed(error))
+            thp: THPFacts(enabled: .failed(error), defrag: .failed(error)), numaBalancing: .failed(error),
+            storage: storagePaths.map { StorageFacts(path: $0, placement: .failed(error)) })
     }
 }
 

@@ -8,7 +8,9 @@ extension Conform {
         static let configuration = CommandConfiguration(
             commandName: "capture",
             abstract: "Copy the files the probes read off this machine into a fixture directory.",
-            discussion: "Domains are captured from --libvirt-uri, or by default from the libvirt daemon of the "
+            discussion: "The filesystems mounted at or under the tree are recorded in <out>/hosts/<host>/"
+                + "filesystems.json, for the storage checks to replay. "
+                + "Domains are captured from --libvirt-uri, or by default from the libvirt daemon of the "
                 + "machine whose tree is read (qemu:///system for '/', the socket under --sysroot otherwise, when "
                 + "it is there); '--libvirt-uri none' captures none.")
 
@@ -58,7 +60,9 @@ extension Conform {
                 job.health = try ProfileCatalog.standard().load(profile, hostname: currentHostname()).cluster.health
             }
             let captured = try job.execute()
-            print("captured \(captured.files) files and \(captured.domains) into \(captured.hostDirectory)")
+            print(
+                "captured \(captured.files) files, \(captured.filesystems) filesystem(s) and \(captured.domains) into "
+                    + captured.hostDirectory)
         }
 
     }

@@ -486,7 +486,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
         XCTAssertEqual(outcome.status, 0, "logger ran: " + outcome.stderr)
         XCTAssertEqual(try String(contentsOf: logged, encoding: .utf8), "-t conform exit 1\n", "the design's defects")
         XCTAssertEqual(
-            outcome.stdout, "115 passed, 3 failed, 1 warnings, 0 errors, 38 skipped, 0 waived\n", "--quiet: one line")
+            outcome.stdout, "130 passed, 3 failed, 1 warnings, 0 errors, 38 skipped, 0 waived\n", "--quiet: one line")
         let reports = try FileManager.default.contentsOfDirectory(
             atPath: work.appendingPathComponent("reports/mac-numa").path)
         XCTAssertEqual(reports.filter { $0.hasPrefix("20") }.count, 1, "\(reports)")

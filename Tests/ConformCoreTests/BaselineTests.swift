@@ -20,6 +20,25 @@ final class BaselineTests: XCTestCase {
             finding: Finding(.pass, observed: observed, message: "m", measurements: measurements), durationSeconds: 0)
     }
 
+    /// A level that moves by design (a disk's used share) is judged by its own check: a baseline neither keeps
+    /// it nor compares it, and its result is no fact either.
+    func testAnUnbaselinedMeasurementIsNeitherKeptNorCompared() {
+        let used = MeasuredValue(
+            name: "host.storage./data/local.used", value: 12, unit: .percent, direction: .lower, baselined: false)
+        let disk = result("host.storage.used", observed: "12 %", measurements: [used])
+        let taken = Baseline.from(
+            runs: [[disk]], profile: "p", host: "h", taken: Date(), conformVersion: "0.1.0", environment: [:])
+        XCTAssertEqual(taken.measurements, [:])
+        XCTAssertEqual(taken.facts, [:], "a measured level is no fact")
+        // A baseline that holds it anyway (written by hand) does not hold a run to it.
+        let held = baseline(["host.storage./data/local.used": MeasurementStats(samples: [12], unit: .percent)])
+        let later = MeasuredValue(
+            name: "host.storage./data/local.used", value: 60, unit: .percent, direction: .lower, baselined: false)
+        let compared = BaselineComparison(baseline: held).compare(
+            [result("host.storage.used", observed: "60 %", measurements: [later])], environment: [:])
+        XCTAssertEqual(compared.map(\.status), [.skip], "not measured, as far as the baseline goes")
+    }
+
     func testStatsOverRuns() {
         let stats = MeasurementStats(samples: [60, 62, 58], unit: .gigabytesPerSecond)
         XCTAssertEqual(stats.median, 60)

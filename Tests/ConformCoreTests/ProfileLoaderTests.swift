@@ -59,6 +59,49 @@ final class ProfileLoaderTests: XCTestCase {
             ["node-role.kubernetes.io/control-plane:NoSchedule", "workload=tasks:NoSchedule"])
     }
 
+    /// The seeds' storage thresholds: distributed alerts at 70 % (workers' staging) and 90 % (the lake); the
+    /// other designs give none.
+    func testTheProfilesEncodeTheSeedsStorageThresholds() throws {
+        let distributed = try ProfileLoader.load(file: checksFile("distributed"))
+        for worker in ["k3s-worker-1", "k3s-worker-2"] {
+            let staging = try XCTUnwrap(distributed.host(named: worker)?.disks.first)
+            XCTAssertEqual(staging.path, "/data/local")
+            XCTAssertEqual(staging.maxUsedPercent, 70)
+            XCTAssertNil(staging.maxInodesUsedPercent)
+            XCTAssertEqual(staging.inodesThresholdPercent, 70, "inodes take the space threshold")
+            XCTAssertEqual(staging.minFreeGB, 25)
+        }
+        let lake = try XCTUnwrap(distributed.host(named: "data-server")?.disks.first)
+        XCTAssertEqual(lake.path, "/data/lake")
+        XCTAssertEqual(lake.maxUsedPercent, 90)
+        for name in ["mac-numa", "single-numa"] {
+            let disks = try ProfileLoader.load(file: checksFile(name)).hosts.flatMap(\.disks)
+            XCTAssertFalse(disks.isEmpty, name)
+            XCTAssertTrue(disks.allSatisfy { $0.maxUsedPercent == nil && $0.inodesThresholdPercent == nil }, name)
+        }
+    }
+
+    func testStorageThresholdsArePercentages() throws {
+        let disk =
+            "profile: p\nhosts:\n  h1:\n    disks:\n      - {path: /d, purpose: staging, size_gb: 1, media: ssd, "
+        let both = try ProfileLoader.load(file: write(disk + "max_used_percent: 70, max_inodes_used_percent: 50.5}\n"))
+        XCTAssertEqual(both.hosts[0].disks[0].maxUsedPercent, 70)
+        XCTAssertEqual(both.hosts[0].disks[0].inodesThresholdPercent, 50.5)
+        for (value, text) in [
+            ("101", "must be from 0 to 100"), ("-1", "must be from 0 to 100"), ("high", "expected a number"),
+        ] {
+            assertInputError(
+                try ProfileLoader.load(file: write(disk + "max_used_percent: \(value)}\n")), line: 5,
+                field: "hosts.h1.disks[0].max_used_percent", contains: text)
+            assertInputError(
+                try ProfileLoader.load(file: write(disk + "max_inodes_used_percent: \(value)}\n")), line: 5,
+                field: "hosts.h1.disks[0].max_inodes_used_percent", contains: text)
+        }
+        assertInputError(
+            try ProfileLoader.load(file: write(disk + "max_used: 70}\n")), line: 5, field: "hosts.h1.disks[0].max_used",
+            contains: "unknown key 'max_used'")
+    }
+
     func testDistributedNamesItsOwnCPUModel() throws {
         let profile = try ProfileLoader.load(file: checksFile("distributed"))
         XCTAssertEqual(profile.host(named: "numa-server")?.topology.cpuModel, "E5-2696 v4")

@@ -55,7 +55,7 @@ public struct Baseline: Codable, Sendable, Equatable {
                     facts[result.qualifiedName] = result.observed
                     factValues[result.qualifiedName] = result.factValue
                 }
-                for measurement in result.measurements {
+                for measurement in result.measurements where measurement.baselined {
                     samples[measurement.name, default: (measurement.unit, measurement.direction, result.id, [])].values
                         .append(measurement.value)
                 }

@@ -39,7 +39,9 @@ public struct BaselineComparison: Sendable {
         var facts: [String: (observed: String, value: ObservedValue, host: String)] = [:]
         for result in ours {
             if result.isFact { facts[result.qualifiedName] = (result.observed, result.factValue, result.host) }
-            for measurement in result.measurements { current[measurement.name] = (measurement, result.host) }
+            for measurement in result.measurements where measurement.baselined {
+                current[measurement.name] = (measurement, result.host)
+            }
         }
         let environmentChanges = baseline.environment.keys.sorted().compactMap { key -> String? in
             let now = environment[key] ?? "unknown"
