@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "HostLayerTests", dependencies: ["HostLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "HypervisorLayerTests", dependencies: ["HypervisorLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore", "ConformTestSupport"]),
-        .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore"]),
+        .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore", "CBenchKernels"]),
         .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
         .testTarget(
             name: "ConformRunTests",

@@ -8,7 +8,9 @@
 # into OUT (default reports/lab/ of the repository); this script prints what each check found.
 #
 # usage: scripts/lab.sh [OUT]
-# environment: CONFORM (default .build/release/conform: a debug build is 5x slower under emulation),
+# environment: CONFORM (default .build-lab/swift/release/conform, `make lab-conform`: a release build for the
+#              lab's emulated CPU, x86-64-v3; a debug build is 5x slower there, one built for an AVX-512 host
+#              dies of SIGILL in the benchmarks),
 #              LAB_ACCEL (kvm or tcg; default kvm where /dev/kvm can boot Debian's kernel),
 #              LAB_TIMEOUT (seconds the lab's machine may run, default 1200),
 #              LAB_INSIDE (another script to run in the lab instead of scripts/lab-inside.sh, to try things).
@@ -30,7 +32,7 @@ esac
 repo=$(realpath "$(dirname "$0")/..")
 # Paths the caller gives are theirs: resolved in the directory they ran this from.
 out=$(realpath -m "${1:-$repo/reports/lab}")
-conform=$(realpath -m "${CONFORM:-$repo/.build/release/conform}")
+conform=$(realpath -m "${CONFORM:-$repo/.build-lab/swift/release/conform}")
 inside=$(realpath -m "${LAB_INSIDE:-$repo/scripts/lab-inside.sh}")
 timeout=${LAB_TIMEOUT:-1200}
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "lab: LAB_TIMEOUT must be a whole number of seconds, not '$timeout'" >&2; exit 2; }
@@ -57,7 +59,7 @@ for tool in qemu-system-x86_64 cpio python3 apt-get dpkg-deb; do
 done
 if ! [ -x "$conform" ]; then
     [ -z "${CONFORM:-}" ] || { echo "lab: CONFORM=$CONFORM is no executable" >&2; exit 2; }
-    skip "no conform binary at $conform (swift build -c release, or set CONFORM)"
+    skip "no conform binary at $conform (make lab-conform builds it, or set CONFORM)"
 fi
 # The lab's libvirt runs its guests as root-owned QEMU processes and the 9p share is read as root.
 [ "$(id -u)" -eq 0 ] || skip "the lab's libvirtd and its 9p share of / need root"

@@ -244,3 +244,35 @@ int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements,
 int cbk_o_direct(void) { return O_DIRECT; }
 
 double cbk_monotonic_now(void) { return now(); }
+
+unsigned cbk_compiled_features(void) {
+    unsigned features = 0;
+#ifdef __AVX__
+    features |= CBK_FEATURE_AVX;
+#endif
+#ifdef __AVX2__
+    features |= CBK_FEATURE_AVX2;
+#endif
+#ifdef __FMA__
+    features |= CBK_FEATURE_FMA;
+#endif
+#ifdef __BMI2__
+    features |= CBK_FEATURE_BMI2;
+#endif
+#ifdef __AVX512F__
+    features |= CBK_FEATURE_AVX512F;
+#endif
+#ifdef __AVX512BW__
+    features |= CBK_FEATURE_AVX512BW;
+#endif
+#ifdef __AVX512DQ__
+    features |= CBK_FEATURE_AVX512DQ;
+#endif
+#ifdef __AVX512VL__
+    features |= CBK_FEATURE_AVX512VL;
+#endif
+#ifdef __AVX512CD__
+    features |= CBK_FEATURE_AVX512CD;
+#endif
+    return features;
+}

@@ -11,7 +11,7 @@ public enum FilesystemSource: Sendable {
     case live
     /// A fixture host's `filesystems.json`, read (a broken one stopped the run before it started).
     case recorded(file: String, filesystems: [FilesystemFacts])
-    /// A fixture host without `filesystems.json`: nothing is known of its disks.
+    /// A fixture host without `filesystems.json`: its designed disks cannot be checked (errors).
     case unrecorded(file: String)
 }
 
@@ -43,9 +43,10 @@ public struct StorageProbe: Sendable {
                 StorageFacts(path: $0, placement: recorded(Self.normalized($0), in: filesystems, file: file))
             }
         case .unrecorded(let file):
-            let reason =
-                "the fixture records no filesystems (\(file) is absent): `conform capture` writes it"
-            return paths.map { StorageFacts(path: $0, placement: .unavailable(reason)) }
+            // The design has disks here and the fixture cannot say how they are: not checked, which is no pass.
+            let error = ProbeError(
+                path: file, reason: "no such file: the fixture records no filesystems (`conform capture` writes it)")
+            return paths.map { StorageFacts(path: $0, placement: .failed(error)) }
         }
     }
 

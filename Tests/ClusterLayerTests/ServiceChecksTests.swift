@@ -115,6 +115,55 @@ final class ServiceChecksTests: XCTestCase {
             ])
     }
 
+    func testAnUnreadyPodOfAServiceThatPublishesNotReadyAddressesIsNotReady() throws {
+        // publishNotReadyAddresses: the controller writes ready: true for every pod, serving: false for the unready.
+        var facts = Self.fixture
+        facts.endpointSlices = facts.endpointSlices.map { slices in
+            slices.map { slice in
+                var slice = slice
+                if slice.serviceName == "temporal" {
+                    slice.endpoints = slice.endpoints?.map { endpoint in
+                        var endpoint = endpoint
+                        endpoint.conditions = EndpointSlice.Conditions(ready: true, serving: false, terminating: false)
+                        return endpoint
+                    }
+                }
+                return slice
+            }
+        }
+        XCTAssertEqual(
+            try problems(facts), ["k8s.service.endpoints[temporal/temporal] fail: no ready endpoint: 1 not ready"])
+    }
+
+    func testEachHealthEndpointIsJudgedOnItsOwnAnswerWhenTwoShareAURL() throws {
+        let url = "grpc://temporal.temporal.svc.cluster.local:7233"
+        let spec = ClusterSpec(health: [
+            HealthEndpoint(
+                name: "workflow", url: url, kind: .grpc, grpcService: "temporal.api.workflowservice.v1.WorkflowService"),
+            HealthEndpoint(
+                name: "operator", url: url, kind: .grpc, grpcService: "temporal.api.operatorservice.v1.OperatorService"),
+        ])
+        var facts = Self.fixture
+        facts.health = .value([
+            HealthAnswer(name: "operator", url: url, status: 200, grpcStatus: 5, error: "grpc-status 5 (NOT_FOUND)"),
+            HealthAnswer(name: "workflow", url: url, status: 200, grpcStatus: 0, serving: "SERVING"),
+        ])
+        let results =
+            ClusterCatalog.checks(for: spec, facts: facts).first { $0.metadata.id == "k8s.service.health" }?
+            .evaluate() ?? []
+        XCTAssertEqual(results.map { "\($0.subject ?? "") \($0.status.rawValue)" }, ["workflow pass", "operator fail"])
+        // An answer recorded for another address is no answer of this one.
+        facts.health = .value([HealthAnswer(name: "workflow", url: "grpc://elsewhere:7233", serving: "SERVING")])
+        let moved =
+            ClusterCatalog.checks(for: ClusterSpec(health: [spec.health[0]]), facts: facts).first {
+                $0.metadata.id == "k8s.service.health"
+            }?.evaluate() ?? []
+        XCTAssertEqual(moved.map(\.status), [.error])
+        XCTAssertEqual(
+            moved.first?.message,
+            "the answer recorded for workflow is from grpc://elsewhere:7233; the design asks \(url)")
+    }
+
     func testEndpointsReadAsSlicesKeepReadiness() {
         let endpoints = Endpoints(
             metadata: ObjectMeta(name: "minio", namespace: "storage"),
@@ -256,6 +305,11 @@ final class ServiceChecksTests: XCTestCase {
             ("health: {h: {url: \"tcp://x\"}}", "a tcp:// URL needs its port"),
             ("health: {h: {url: \"tcp://x:1\", status: 200}}", "only an http(s) endpoint answers with a status"),
             ("health: {h: {url: \"http://u:hunter2@x/\", colour: red}}", "colour"),
+            ("health: {h: {url: \"tcp://x:99999\"}}", "port 99999 of 'tcp://x:99999' is not a port (1-65535)"),
+            ("health: {h: {url: \"http://x:0/\"}}", "is not a port"),
+            ("health: {h: {url: \"http://x/\", body_contains: \"\"}}", "body_contains is empty"),
+            ("services: {s: {namespace: \"\"}}", "a Service's namespace cannot be empty"),
+            ("health: {h: {url: \"http://admin:se/cr3t@x:1/\"}}", "'http://admin:***@x:1/' names no host"),
         ]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -268,7 +322,7 @@ final class ServiceChecksTests: XCTestCase {
                 let text = "\(error)"
                 XCTAssertTrue(text.contains(expected), "\(cluster): \(text)")
                 XCTAssertTrue(text.contains("p.yaml:4"), "\(cluster): \(text)")
-                XCTAssertFalse(text.contains("hunter2"), text)
+                XCTAssertFalse(text.contains("hunter2") || text.contains("cr3t"), text)
             }
         }
     }

@@ -199,12 +199,12 @@ final class LabTests: XCTestCase, ConformBinary {
         XCTAssertGreaterThan(expected.count, 40, "the lab's results hold both layers", file: file, line: line)
     }
 
-    /// scripts/lab.sh's environment: the release conform (`make test` builds it), which the lab runs.
+    /// scripts/lab.sh's environment: the lab's release conform, built for the lab's emulated CPU (`make test`
+    /// builds it with `make lab-conform`), which the lab runs.
     func labEnvironment() throws -> [String: String] {
-        let release = repositoryRoot.appendingPathComponent(".build/release/conform")
+        let release = repositoryRoot.appendingPathComponent(".build-lab/swift/release/conform")
         guard FileManager.default.isExecutableFile(atPath: release.path) else {
-            throw XCTSkip(
-                "no release build of conform at \(release.path): `make test` builds it (swift build -c release)")
+            throw XCTSkip("no lab build of conform at \(release.path): `make test` builds it (make lab-conform)")
         }
         var environment = ProcessInfo.processInfo.environment
         environment["CONFORM"] = release.path

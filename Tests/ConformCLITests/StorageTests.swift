@@ -176,19 +176,21 @@ final class StorageTests: XCTestCase, ConformBinary {
                 + "space: it gives none for inodes)")
     }
 
-    func testAFixtureHostWithoutFilesystemsJSONSkipsTheStorageChecksSayingSo() throws {
+    func testAFixtureHostWithoutFilesystemsJSONCannotCheckItsDisks() throws {
+        // The design gives the host a disk; a fixture that cannot say how it is checked nothing of it: errors,
+        // exit 3, not skips that would let the run pass.
         let fixture = try copyOfFixture("distributed")
         let file = filesystemsFile(fixture, "k3s-worker-1")
         try FileManager.default.removeItem(at: file)
         let run = try hostRun("distributed", fixture: fixture, host: "k3s-worker-1")
-        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.status, 3, run.stderr)
         let storage = run.results.filter { $0.key.hasPrefix("host.storage.") }
         XCTAssertEqual(storage.count, 5)
         for (name, result) in storage {
-            XCTAssertEqual(result.status, "skip", name)
+            XCTAssertEqual(result.status, "error", name)
             XCTAssertEqual(
                 result.message,
-                "the fixture records no filesystems (\(file.standardizedFileURL.path) is absent): `conform capture` writes it",
+                "cannot read \(file.standardizedFileURL.path): no such file: the fixture records no filesystems (`conform capture` writes it)",
                 name)
         }
     }

@@ -161,8 +161,10 @@ final class StorageProbeTests: XCTestCase {
         let probe = StorageProbe(sysroot: Sysroot("/nowhere"), source: .unrecorded(file: "/f/filesystems.json"))
         XCTAssertEqual(
             probe.probe(paths: ["/data/local"]).first?.placement,
-            .unavailable(
-                "the fixture records no filesystems (/f/filesystems.json is absent): `conform capture` writes it"))
+            .failed(
+                ProbeError(
+                    path: "/f/filesystems.json",
+                    reason: "no such file: the fixture records no filesystems (`conform capture` writes it)")))
     }
 
     // MARK: - This machine

@@ -28,6 +28,22 @@ size_t cbk_bytes_per_element(cbk_kernel kernel);
 int cbk_run(cbk_kernel kernel, double *a, double *b, double *c, size_t elements, const int *cpus, int thread_count,
             int repetitions, double *seconds, double deadline, int *completed);
 
+/* The instruction set extensions the kernels were compiled with (-march, see Package.swift's CONFORM_MARCH), as
+   bits of cbk_feature. A constant: calling it runs none of them. A CPU without one of them dies of SIGILL in the
+   first kernel, so the caller compares them with the CPU's flags first. */
+typedef enum {
+    CBK_FEATURE_AVX = 1 << 0,
+    CBK_FEATURE_AVX2 = 1 << 1,
+    CBK_FEATURE_FMA = 1 << 2,
+    CBK_FEATURE_BMI2 = 1 << 3,
+    CBK_FEATURE_AVX512F = 1 << 4,
+    CBK_FEATURE_AVX512BW = 1 << 5,
+    CBK_FEATURE_AVX512DQ = 1 << 6,
+    CBK_FEATURE_AVX512VL = 1 << 7,
+    CBK_FEATURE_AVX512CD = 1 << 8,
+} cbk_feature;
+unsigned cbk_compiled_features(void);
+
 /* CLOCK_MONOTONIC in seconds, the clock of cbk_run's deadline. */
 double cbk_monotonic_now(void);
 
