@@ -1,4 +1,5 @@
 import ConformCore
+import ConformTestSupport
 import XCTest
 
 /// Numbers in profiles and VM definitions past what any machine has: each is an `InputError` naming the file,
