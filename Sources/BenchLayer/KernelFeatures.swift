@@ -12,6 +12,9 @@ enum KernelFeatures {
         (CBK_FEATURE_AVX512VL, "avx512vl"), (CBK_FEATURE_AVX512CD, "avx512cd"),
     ]
 
+    /// The compiled-in features this CPU lacks, read once per process: the CPU does not change under it.
+    static let missingHere = missing()
+
     /// The compiled-in features this CPU lacks; `nil` when it has them all, or when its flags cannot be read
     /// (then the kernels are tried, as before).
     static func missing(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> [String]? {

@@ -138,16 +138,15 @@ public enum ClusterProbe {
             if [401, 403].contains(response.status) {
                 throw ProbeError(path: url, reason: KubeClient.statusMessage(response.status, body: response.body))
             }
-            return HealthAnswer(
-                url: url, status: response.status,
-                body: String(decoding: response.body.prefix(HealthProbe.bodyLimit), as: UTF8.self))
+            return HealthAnswer(url: url, status: response.status, body: HealthProbe.text(of: response.body))
         }
     }
 
     /// The fixture's files in `cluster/`, as `kubectl get … -o json` wrote them: `nodes.json`, `pods.json` and
     /// `daemonsets.json` must be there; `services.json`, `endpointslices.json` (or `endpoints.json`) and
-    /// `health.json` (conform's record of what `/readyz` and the health endpoints answered) are read where
-    /// they are, and the checks that need one that is not say so.
+    /// `health.json` (conform's record of what `/readyz` and the health endpoints answered) too, when the
+    /// design declares what they hold: without one, its checks are errors (the checks with nothing designed say
+    /// nothing). Only `/readyz`, which no design declares, is skipped when no answer was recorded.
     public static func probe(fixtureDirectory directory: String) -> ClusterFacts {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }

@@ -68,7 +68,8 @@ public enum HealthProbe {
         Concurrently.run(
             endpoints.indices.map { index in
                 {
-                    let answer = ask(endpoints[index], services: services, timeout: timeout)
+                    var answer = answer(endpoints[index], services: services, timeout: timeout)
+                    answer.name = endpoints[index].name
                     answers.withLock { $0[index] = answer }
                 }
             })
@@ -81,12 +82,6 @@ public enum HealthProbe {
     /// Whether the endpoint's host is a Service's in-cluster name, reached at the cluster IP the API gives.
     public static func needsClusterIP(_ endpoint: HealthEndpoint) -> Bool {
         URLComponents(string: endpoint.url)?.host.map { serviceName(of: $0) != nil } ?? false
-    }
-
-    static func ask(_ endpoint: HealthEndpoint, services: Probed<[Service]>, timeout: Double) -> HealthAnswer {
-        var answer = answer(endpoint, services: services, timeout: timeout)
-        answer.name = endpoint.name
-        return answer
     }
 
     static func answer(_ endpoint: HealthEndpoint, services: Probed<[Service]>, timeout: Double) -> HealthAnswer {
@@ -140,18 +135,23 @@ public enum HealthProbe {
             if endpoint.kind == .grpc, error.headers.contains(where: { $0.lowercased().hasPrefix("grpc-status:") }) {
                 return grpcAnswer(status: error.status, body: Data(), headers: error.headers, url: shown)
             }
-            return HealthAnswer(url: shown, status: error.status == 0 ? nil : error.status, error: error.description)
+            return HealthAnswer(
+                url: shown, status: error.status == 0 ? nil : error.status, error: Redaction.redact(error.description))
         }
         switch endpoint.kind {
         case .http:
-            return HealthAnswer(
-                url: shown, status: response.status,
-                body: String(decoding: response.body.prefix(bodyLimit), as: UTF8.self))
+            return HealthAnswer(url: shown, status: response.status, body: text(of: response.body))
         case .tcp:
             return HealthAnswer(url: shown, connected: true)
         case .grpc:
             return grpcAnswer(status: response.status, body: response.body, headers: response.headers, url: shown)
         }
+    }
+
+    /// The start of a body as text, masked as every output is: an answer is kept in a capture's `health.json`,
+    /// which no report's redaction passes through, and a server may echo a token it was sent.
+    static func text(of body: Data) -> String {
+        Redaction.redact(String(decoding: body.prefix(bodyLimit), as: UTF8.self))
     }
 
     /// One uncompressed gRPC message (flag 0, 4-byte big-endian length) holding a HealthCheckRequest: field 1,
@@ -189,7 +189,7 @@ public enum HealthProbe {
         if answer.serving == nil, answer.grpcStatus == nil {
             answer.error = "HTTP \(status) without a gRPC answer: not a gRPC server, or not over h2c"
         } else if let code = answer.grpcStatus, code != 0 {
-            let message = response.header("grpc-message").flatMap { $0.removingPercentEncoding } ?? ""
+            let message = Redaction.redact(response.header("grpc-message").flatMap { $0.removingPercentEncoding } ?? "")
             let meaning =
                 [
                     5: " (NOT_FOUND: the server does not know the service asked about)",

@@ -94,6 +94,7 @@ enum ClusterSpecLoader {
         if kind != .http, components?.port == nil {
             throw urlValue.error("a \(scheme):// URL needs its port ('\(Redaction.redactURL(url))')")
         }
+        Redaction.registerSecrets(inURL: url)
         var endpoint = HealthEndpoint(name: name, url: url, kind: kind)
         if let status = fields.optional("status") {
             guard kind == .http else { throw status.error("only an http(s) endpoint answers with a status") }

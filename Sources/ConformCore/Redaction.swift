@@ -26,6 +26,14 @@ public enum Redaction {
         }
     }
 
+    /// Remembers the secrets a URL carries, its password and its credential query values, so that they are
+    /// masked where they appear without the URL around them (a server echoing its query, an error).
+    public static func registerSecrets(inURL url: String) {
+        guard let components = URLComponents(string: url) else { return }
+        register(components.password)
+        for item in components.queryItems ?? [] where isSecretParameter(item.name) { register(item.value) }
+    }
+
     /// `text` with every secret masked.
     public static func redact(_ text: String) -> String {
         var result = text.contains("://") ? redactURLs(in: text) : text

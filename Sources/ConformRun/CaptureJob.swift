@@ -126,7 +126,7 @@ public struct CaptureJob: Sendable {
 
     /// Writes `filesystems.json`: every real filesystem of the captured tree, which the storage checks replay.
     /// The capture knows no profile, so it takes them all; one whose counts cannot be read is left out with a
-    /// warning, and without mountinfo there is no file (the storage checks then skip, saying so).
+    /// warning, and without mountinfo there is no file (a replay's storage checks are then errors, saying so).
     func captureFilesystems(into hostDirectory: URL) throws -> Int {
         let found: (filesystems: [FilesystemFacts], unreadable: [ProbeError])
         do {

@@ -81,7 +81,26 @@ public struct Mountinfo: Sendable, Equatable {
     /// The mount a path lies on: the one whose mount point is the longest leading part of the path, by whole
     /// components, the last of them where several mounts share that point (it hides the others).
     public func mount(holding path: String) -> Mount? {
-        StorageProbe.holding(path, mounts.map { ($0.mountPoint, $0) })
+        Self.holding(path, mounts.map { ($0.mountPoint, $0) })
+    }
+
+    /// The value whose mount point is the longest leading part of `path`; the last of equals (a later mount hides
+    /// an earlier one on the same point).
+    static func holding<Value>(_ path: String, _ candidates: [(mountPoint: String, value: Value)]) -> Value? {
+        var best: (length: Int, value: Value)?
+        for candidate in candidates {
+            let mountPoint = Self.normalized(candidate.mountPoint)
+            guard Self.path(path, liesUnder: mountPoint), mountPoint.count >= (best?.length ?? 0) else { continue }
+            best = (mountPoint.count, candidate.value)
+        }
+        return best?.value
+    }
+
+    /// `/data/local/` and `/data/local` are one path.
+    public static func normalized(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     /// Whether `path` is `directory` or inside it: `/data/local` lies under `/data` and `/`, not under `/da`.

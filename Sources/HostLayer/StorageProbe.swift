@@ -34,13 +34,13 @@ public struct StorageProbe: Sendable {
             return paths.map { path in
                 switch mountinfo {
                 case .success(let mountinfo):
-                    return StorageFacts(path: path, placement: live(Self.normalized(path), mountinfo: mountinfo))
+                    return StorageFacts(path: path, placement: live(Mountinfo.normalized(path), mountinfo: mountinfo))
                 case .failure(let error): return StorageFacts(path: path, placement: .failed(error))
                 }
             }
         case .recorded(let file, let filesystems):
             return paths.map {
-                StorageFacts(path: $0, placement: recorded(Self.normalized($0), in: filesystems, file: file))
+                StorageFacts(path: $0, placement: recorded(Mountinfo.normalized($0), in: filesystems, file: file))
             }
         case .unrecorded(let file):
             // The design has disks here and the fixture cannot say how they are: not checked, which is no pass.
@@ -48,13 +48,6 @@ public struct StorageProbe: Sendable {
                 path: file, reason: "no such file: the fixture records no filesystems (`conform capture` writes it)")
             return paths.map { StorageFacts(path: $0, placement: .failed(error)) }
         }
-    }
-
-    /// `/data/local/` and `/data/local` are one path.
-    static func normalized(_ path: String) -> String {
-        var path = path
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        return path
     }
 
     /// The path relative to the sysroot: `data/local` for `/data/local`, empty for `/`.
@@ -65,26 +58,14 @@ public struct StorageProbe: Sendable {
     // MARK: - A fixture's record
 
     func recorded(_ path: String, in filesystems: [FilesystemFacts], file: String) -> Probed<PathPlacement> {
-        let holding = Self.holding(path, filesystems.map { ($0.mountPoint, $0) })
-        let isMountPoint = path == "/" || filesystems.contains { Self.normalized($0.mountPoint) == path }
+        let holding = Mountinfo.holding(path, filesystems.map { ($0.mountPoint, $0) })
+        let isMountPoint = path == "/" || filesystems.contains { Mountinfo.normalized($0.mountPoint) == path }
         // A folder that is no mount point is in the fixture when its sysroot has it.
         guard isMountPoint || sysroot.exists(Self.relative(path)) else { return .value(.missing) }
         guard let holding else {
             return .failed(ProbeError(path: file, reason: "records no filesystem that holds \(path), not even /"))
         }
         return .value(PathPlacement(exists: true, isMountPoint: isMountPoint, filesystem: holding))
-    }
-
-    /// The value whose mount point is the longest leading part of `path`; the last of equals (a later mount hides
-    /// an earlier one on the same point).
-    static func holding<Value>(_ path: String, _ candidates: [(mountPoint: String, value: Value)]) -> Value? {
-        var best: (length: Int, value: Value)?
-        for candidate in candidates {
-            let mountPoint = normalized(candidate.mountPoint)
-            guard Mountinfo.path(path, liesUnder: mountPoint), mountPoint.count >= (best?.length ?? 0) else { continue }
-            best = (mountPoint.count, candidate.value)
-        }
-        return best?.value
     }
 
     // MARK: - This machine

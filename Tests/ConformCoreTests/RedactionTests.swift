@@ -44,6 +44,13 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(Redaction.redact("bad key linelinelinelinelineline1"), "bad key ***")
     }
 
+    func testAURLsSecretsAreMaskedWithoutTheURL() {
+        // A health endpoint's password and token, echoed bare by the server it was sent to.
+        Redaction.registerSecrets(inURL: "http://conform:url-passw0rd-7@h:1/health?token=url-t0ken-7&x=plain-value")
+        XCTAssertEqual(
+            Redaction.redact("echo: url-passw0rd-7 url-t0ken-7 plain-value"), "echo: *** *** plain-value")
+    }
+
     func testResultsAreMaskedWhenTheyAreMade() {
         let result = CheckResult(
             metadata: CheckMetadata(id: "x", layer: .host, title: "t", severity: .info, remediation: "", rationale: ""),
