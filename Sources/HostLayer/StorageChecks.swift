@@ -21,7 +21,7 @@ struct StorageChecks: Sendable {
     func mount() -> [Finding] {
         perDisk { disk, placement in
             let expected = "a filesystem of its own" + (disk.device.map { " on \($0)" } ?? "")
-            guard placement.exists, let filesystem = placement.filesystem else {
+            guard let filesystem = placement.filesystem else {
                 return Finding(
                     .fail, subject: disk.path, expected: expected, observed: "missing",
                     message: "\(disk.path) does not exist: the \(disk.purpose.rawValue) disk is not mounted")
@@ -214,7 +214,7 @@ struct StorageChecks: Sendable {
     /// of another filesystem, the disk is not there to judge, and `host.storage.mount` says so, once.
     func perFilesystem(_ body: (DiskSpec, FilesystemFacts) -> Finding) -> [Finding] {
         perDisk { disk, placement in
-            guard placement.exists, let filesystem = placement.filesystem else {
+            guard let filesystem = placement.filesystem else {
                 return Finding(
                     .skip, subject: disk.path, message: "\(disk.path) does not exist (see host.storage.mount)")
             }

@@ -86,25 +86,34 @@ public struct StorageFacts: Codable, Sendable, Equatable {
 
 /// Where a path lies: whether it exists, whether a filesystem is mounted on it, and the filesystem holding it.
 public struct PathPlacement: Codable, Sendable, Equatable {
-    public var exists: Bool
     /// A filesystem of its own is mounted at the path; false for a folder of the filesystem above it.
     public var isMountPoint: Bool
     /// The filesystem the path lies on: mounted at the path itself when `isMountPoint`, else the one above
     /// it. `nil` when the path does not exist.
     public var filesystem: FilesystemFacts?
 
-    public init(exists: Bool, isMountPoint: Bool, filesystem: FilesystemFacts?) {
-        self.exists = exists
+    /// Whether the path is there: every path that is lies on a filesystem.
+    public var exists: Bool { filesystem != nil }
+
+    public init(isMountPoint: Bool, filesystem: FilesystemFacts?) {
         self.isMountPoint = isMountPoint
         self.filesystem = filesystem
     }
 
     /// A path that is not there.
-    public static let missing = PathPlacement(exists: false, isMountPoint: false, filesystem: nil)
+    public static let missing = PathPlacement(isMountPoint: false, filesystem: nil)
 
     enum CodingKeys: String, CodingKey { case exists, isMountPoint, filesystem }
 
-    /// The filesystem of a missing path is written as `null`, so a reader sees it as absent, not forgotten.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            isMountPoint: try container.decode(Bool.self, forKey: .isMountPoint),
+            filesystem: try container.decodeIfPresent(FilesystemFacts.self, forKey: .filesystem))
+    }
+
+    /// `exists` is written for readers of `conform facts`; the filesystem of a missing path as `null`, so a
+    /// reader sees it as absent, not forgotten.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(exists, forKey: .exists)

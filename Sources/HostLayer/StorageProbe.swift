@@ -65,7 +65,7 @@ public struct StorageProbe: Sendable {
         guard let holding else {
             return .failed(ProbeError(path: file, reason: "records no filesystem that holds \(path), not even /"))
         }
-        return .value(PathPlacement(exists: true, isMountPoint: isMountPoint, filesystem: holding))
+        return .value(PathPlacement(isMountPoint: isMountPoint, filesystem: holding))
     }
 
     // MARK: - This machine
@@ -101,7 +101,7 @@ public struct StorageProbe: Sendable {
                 || Self.device(of: resolved) != Self.device(of: parent)
             var filesystem = try Self.filesystem(holding: resolved, mount: mount)
             filesystem.mountPoint = view(of: mount.mountPoint)
-            return .value(PathPlacement(exists: true, isMountPoint: isMountPoint, filesystem: filesystem))
+            return .value(PathPlacement(isMountPoint: isMountPoint, filesystem: filesystem))
         }
     }
 

@@ -26,7 +26,7 @@ final class StorageChecksTests: XCTestCase {
     }
 
     static func mounted(_ filesystem: FilesystemFacts) -> Probed<PathPlacement> {
-        .value(PathPlacement(exists: true, isMountPoint: true, filesystem: filesystem))
+        .value(PathPlacement(isMountPoint: true, filesystem: filesystem))
     }
 
     func findings(
@@ -178,7 +178,7 @@ final class StorageChecksTests: XCTestCase {
 
     func testAFolderOfTheRootFilesystemIsNoMountPoint() {
         let root = Self.ext4(usedPercent: 30, source: "/dev/vda1", mountPoint: "/", sizeGB: 35)
-        let folder = Probed.value(PathPlacement(exists: true, isMountPoint: false, filesystem: root))
+        let folder = Probed.value(PathPlacement(isMountPoint: false, filesystem: root))
         XCTAssertEqual(status("host.storage.mount", folder), .fail)
         XCTAssertEqual(
             findings("host.storage.mount", folder)[0].message,

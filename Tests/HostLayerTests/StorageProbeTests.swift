@@ -148,9 +148,9 @@ final class StorageProbeTests: XCTestCase {
         let facts = probe.probe(paths: ["/data/local/", "/data/hot", "/data/lake"])
         XCTAssertEqual(facts.map(\.path), ["/data/local/", "/data/hot", "/data/lake"])
         XCTAssertEqual(
-            facts[0].placement, .value(PathPlacement(exists: true, isMountPoint: true, filesystem: local)),
+            facts[0].placement, .value(PathPlacement(isMountPoint: true, filesystem: local)),
             "a trailing / names the same path")
-        XCTAssertEqual(facts[1].placement, .value(PathPlacement(exists: true, isMountPoint: false, filesystem: root)))
+        XCTAssertEqual(facts[1].placement, .value(PathPlacement(isMountPoint: false, filesystem: root)))
         XCTAssertEqual(facts[2].placement, .value(.missing))
         let withoutRoot = try recorded([local], folders: ["data/hot"]).probe(paths: ["/data/hot"])
         XCTAssertEqual(
