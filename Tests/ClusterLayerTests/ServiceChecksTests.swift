@@ -152,6 +152,23 @@ final class ServiceChecksTests: XCTestCase {
             ClusterCatalog.checks(for: spec, facts: facts).first { $0.metadata.id == "k8s.service.health" }?
             .evaluate() ?? []
         XCTAssertEqual(results.map { "\($0.subject ?? "") \($0.status.rawValue)" }, ["workflow pass", "operator fail"])
+        // No answer at all for an endpoint, or one that could not be asked: the check could not be made.
+        facts.health = .value([
+            HealthAnswer(
+                name: "workflow", url: url,
+                unasked:
+                    "the cluster IP of temporal.temporal.svc.cluster.local is unknown: the Services could not be listed"
+            )
+        ])
+        let unasked =
+            ClusterCatalog.checks(for: spec, facts: facts).first { $0.metadata.id == "k8s.service.health" }?
+            .evaluate() ?? []
+        XCTAssertEqual(
+            unasked.map { "\($0.subject ?? "") \($0.status.rawValue): \($0.message)" },
+            [
+                "workflow error: cannot ask \(url): the cluster IP of temporal.temporal.svc.cluster.local is unknown: the Services could not be listed",
+                "operator error: no answer of \(url) is recorded (\(facts.source))",
+            ])
         // An answer recorded for another address is no answer of this one.
         facts.health = .value([HealthAnswer(name: "workflow", url: "grpc://elsewhere:7233", serving: "SERVING")])
         let moved =
