@@ -15,6 +15,14 @@ enum KernelFeatures {
     /// The compiled-in features this CPU lacks, read once per process: the CPU does not change under it.
     static let missingHere = missing()
 
+    /// Why the kernels must not run where `missing` features are lacking; `nil` when none is.
+    static func refusal(missing: [String]?) -> BenchError? {
+        guard let missing else { return nil }
+        return BenchError(
+            "this conform's memory kernels were built for \(missing.joined(separator: ", ")), which this CPU lacks (-march=native on the machine that built it): build conform on this machine, or with CONFORM_MARCH set to this CPU (x86-64-v3 for any AVX2 CPU; see Package.swift)"
+        )
+    }
+
     /// The compiled-in features this CPU lacks; `nil` when it has them all, or when its flags cannot be read
     /// (then the kernels are tried, as before).
     static func missing(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> [String]? {

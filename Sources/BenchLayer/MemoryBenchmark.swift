@@ -107,11 +107,7 @@ public struct MemoryBenchmark: Sendable {
         cpuNode: Int, memNode: Int, deadline: Deadline? = nil, progress: ((String) -> Void)? = nil
     ) throws -> [MemoryCell] {
         let deadline = deadline ?? Deadline(seconds: budgetSeconds)
-        if let missing = KernelFeatures.missingHere {
-            throw BenchError(
-                "this conform's memory kernels were built for \(missing.joined(separator: ", ")), which this CPU lacks (-march=native on the machine that built it): build conform on this machine, or with CONFORM_MARCH set to this CPU (x86-64-v3 for any AVX2 CPU; see Package.swift)"
-            )
-        }
+        if let refusal = KernelFeatures.refusal(missing: KernelFeatures.missingHere) { throw refusal }
         let threadCPUs = Array(cpus(ofNode: cpuNode).prefix(threadCount(forNode: cpuNode)))
         guard !threadCPUs.isEmpty else { throw BenchError("NUMA node \(cpuNode) has no CPUs") }
         guard topology.node(memNode) != nil else { throw BenchError("there is no NUMA node \(memNode)") }

@@ -21,8 +21,22 @@ final class KernelFeaturesTests: XCTestCase {
         XCTAssertNil(KernelFeatures.missing(compiled: avx512, cpuinfo: nil))
     }
 
-    func testTheKernelsOfThisBuildRunOnTheMachineThatBuiltIt() {
+    func testTheKernelsOfThisBuildRunOnTheMachineThatBuiltIt() throws {
         // Built with -march=native here (or CONFORM_MARCH for an older CPU): nothing is missing.
         XCTAssertNil(KernelFeatures.missing())
+        XCTAssertNil(KernelFeatures.refusal(missing: KernelFeatures.missingHere))
+        // And the compiled-in list is the build's: a native build on an AVX2 machine has AVX2 in it.
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        if ProcessInfo.processInfo.environment["CONFORM_MARCH"] == nil, cpuinfo.contains(" avx2") {
+            XCTAssertNotEqual(cbk_compiled_features() & CBK_FEATURE_AVX2.rawValue, 0)
+        }
+    }
+
+    func testTheRefusalNamesWhatIsMissingAndHowToRebuild() {
+        let refusal = KernelFeatures.refusal(missing: ["avx512f", "avx512vl"])
+        XCTAssertEqual(
+            refusal?.description,
+            "this conform's memory kernels were built for avx512f, avx512vl, which this CPU lacks (-march=native on the machine that built it): build conform on this machine, or with CONFORM_MARCH set to this CPU (x86-64-v3 for any AVX2 CPU; see Package.swift)"
+        )
     }
 }

@@ -27,6 +27,9 @@ final class HealthProbeTests: XCTestCase {
             output: .discard)
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: file.path) {
+            if let status = servers?.exitStatus {
+                throw SubprocessError("scripts/health-servers.py ended (exit \(status)) before it listened")
+            }
             guard Date() < deadline else { throw SubprocessError("the health servers did not start within 30 s") }
             usleep(50_000)
         }
@@ -152,25 +155,55 @@ final class HealthProbeTests: XCTestCase {
 
     func testTheEnvironmentsProxyIsNotAsked() {
         // A proxy that is not there: were it used, every answer would be an error, and a TCP check through a
-        // real one would pass for any address.
-        for variable in ["http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
-            setenv(variable, "http://127.0.0.1:1", 1)
-        }
+        // real one would pass for any address. no_proxy is cleared, so only conform's own setting can bypass it;
+        // the environment is restored afterwards.
+        let proxies = ["http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        let bypasses = ["no_proxy", "NO_PROXY"]
+        let saved = (proxies + bypasses).map { ($0, getenv($0).map { String(cString: $0) }) }
         defer {
-            for variable in ["http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] { unsetenv(variable) }
+            for (variable, value) in saved {
+                if let value { setenv(variable, value, 1) } else { unsetenv(variable) }
+            }
         }
+        for variable in proxies { setenv(variable, "http://127.0.0.1:1", 1) }
+        for variable in bypasses { unsetenv(variable) }
         XCTAssertEqual(answer(.http, url("http", "http", "/health")).status, 200)
         XCTAssertEqual(answer(.tcp, url("tcp", "tcp")).connected, true)
         XCTAssertEqual(answer(.grpc, url("grpc", "grpc")).serving, "SERVING")
     }
 
     func testALargeBodyIsNotReadToItsEnd() {
+        // /big never ends: only a transfer that stops at the limit answers without an error (else: a timeout).
         let started = Date()
-        let big = answer(.http, url("http", "http", "/big"))
+        let big = answer(.http, url("http", "http", "/big"), timeout: 3)
         XCTAssertEqual(big.status, 200, "\(big)")
         XCTAssertNil(big.error, "\(big)")
         XCTAssertEqual(big.body?.utf8.count, HealthProbe.bodyLimit)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 4)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2.5)
+    }
+
+    func testGRPCAnswersAreReadFromTheirTrailersAndBody() {
+        // A trailers-only answer (no message), as a server without the method sends it, percent-encoded message.
+        let unimplemented = HealthProbe.grpcAnswer(
+            status: 200, body: Data(),
+            headers: ["HTTP/2 200", "grpc-status: 12", "grpc-message: Method%20not%20found"],
+            url: "grpc://h:1")
+        XCTAssertEqual(unimplemented.grpcStatus, 12)
+        XCTAssertNil(unimplemented.serving)
+        XCTAssertEqual(
+            unimplemented.error, "grpc-status 12 (UNIMPLEMENTED: the server has no health service): Method not found")
+        // A message (flag 0, length 2, status 2) and its trailer.
+        let draining = HealthProbe.grpcAnswer(
+            status: 200, body: Data([0, 0, 0, 0, 2, 0x08, 2]), headers: ["HTTP/2 200", "grpc-status: 0"],
+            url: "grpc://h:1")
+        XCTAssertEqual(draining.serving, "NOT_SERVING")
+        XCTAssertNil(draining.error)
+        // Neither: no gRPC server.
+        let none = HealthProbe.grpcAnswer(
+            status: 200, body: Data("<html>".utf8), headers: ["HTTP/1.1 200 OK"], url: "grpc://h:1")
+        XCTAssertEqual(none.error, "HTTP 200 without a gRPC answer: not a gRPC server, or not over h2c")
+        XCTAssertEqual(
+            ServiceChecks.judge(HealthEndpoint(name: "g", url: "grpc://h:1", kind: .grpc), none).status, .fail)
     }
 
     func testCredentialsInTheURLNeverShowInTheAnswer() {

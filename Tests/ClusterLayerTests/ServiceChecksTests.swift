@@ -1,4 +1,5 @@
 import ConformCore
+import ConformTestSupport
 import Foundation
 import XCTest
 
@@ -181,6 +182,47 @@ final class ServiceChecksTests: XCTestCase {
             "the answer recorded for workflow is from grpc://elsewhere:7233; the design asks \(url)")
     }
 
+    func testAPodListedInTwoSlicesIsOneEndpoint() throws {
+        // A dual-stack Service: one slice per address family, each listing the same pod.
+        var facts = Self.fixture
+        facts.endpointSlices = facts.endpointSlices.map { slices in
+            slices.flatMap { slice -> [EndpointSlice] in
+                guard slice.serviceName == "minio" else { return [slice] }
+                var v6 = slice
+                v6.addressType = "IPv6"
+                v6.endpoints = slice.endpoints?.map { endpoint in
+                    var endpoint = endpoint
+                    endpoint.addresses = ["fd00:10:42::19"]
+                    return endpoint
+                }
+                return [slice, v6]
+            }
+        }
+        let results =
+            ClusterCatalog.checks(for: try Self.profile.get().cluster, facts: facts).first {
+                $0.metadata.id == "k8s.service.endpoints"
+            }?.evaluate() ?? []
+        XCTAssertEqual(
+            results.first { $0.subject == "storage/minio" }?.message,
+            "1 ready endpoint(s) on k3s-minio-storage: 10.42.0.19")
+    }
+
+    func testEachWayAPortDiffersIsNamed() {
+        let actual = [
+            Service.Port(name: "api", port: 9000, nodePort: 30900, protocol: "TCP"),
+            Service.Port(port: 53, protocol: "UDP"),
+        ]
+        XCTAssertNil(ServiceChecks.difference(ServicePortSpec(name: "api", port: 9000, nodePort: 30900), in: actual))
+        XCTAssertEqual(
+            ServiceChecks.difference(ServicePortSpec(name: "api", port: 9001, nodePort: 30901), in: actual),
+            "port 'api': port 9000, designed 9001, NodePort 30900, designed 30901")
+        XCTAssertEqual(
+            ServiceChecks.difference(ServicePortSpec(port: 53), in: actual), "port 53: protocol UDP, designed TCP")
+        XCTAssertEqual(ServiceChecks.difference(ServicePortSpec(port: 8080), in: actual), "no port 8080/TCP")
+        XCTAssertEqual(
+            ServiceChecks.difference(ServicePortSpec(nodePort: 30999), in: actual), "no port NodePort 30999/TCP")
+    }
+
     func testEndpointsReadAsSlicesKeepReadiness() {
         let endpoints = Endpoints(
             metadata: ObjectMeta(name: "minio", namespace: "storage"),
@@ -284,9 +326,7 @@ final class ServiceChecksTests: XCTestCase {
     }
 
     func testAFixtureWithoutTheNewFilesCannotCheckWhatTheDesignDeclares() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory(self)
         let source = repositoryRoot.appendingPathComponent("fixtures/mac-numa/cluster")
         for name in ["nodes.json", "pods.json", "daemonsets.json"] {
             try FileManager.default.copyItem(
@@ -328,9 +368,7 @@ final class ServiceChecksTests: XCTestCase {
             ("services: {s: {namespace: \"\"}}", "a Service's namespace cannot be empty"),
             ("health: {h: {url: \"http://admin:se/cr3t@x:1/\"}}", "'http://admin:***@x:1/' names no host"),
         ]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory(self)
         for (cluster, expected) in cases {
             let file = directory.appendingPathComponent("p.yaml")
             try "profile: p\nhosts: {h: {}}\ncluster:\n  \(cluster)\n".write(

@@ -249,11 +249,11 @@ final class StorageChecksTests: XCTestCase {
     // MARK: - facts that could not be read
 
     func testUnreadFactsAreSkipsOrErrorsWithTheirReason() {
-        let unrecorded = Probed<PathPlacement>.unavailable("the fixture records no filesystems")
+        let unrecorded = Probed<PathPlacement>.unavailable("not asked for")
         let failed = Probed<PathPlacement>.failed(ProbeError(path: "/data/local", reason: "statvfs: Permission denied"))
         for id in HostCatalog.storage.map(\.id) {
             XCTAssertEqual(status(id, unrecorded), .skip, id)
-            XCTAssertEqual(findings(id, unrecorded).first?.message, "the fixture records no filesystems", id)
+            XCTAssertEqual(findings(id, unrecorded).first?.message, "not asked for", id)
             XCTAssertEqual(status(id, failed), .error, id)
             XCTAssertEqual(
                 findings(id, failed).first?.message, "cannot read /data/local: statvfs: Permission denied", id)
