@@ -8,37 +8,10 @@ import XCTest
 /// The health probe against real servers on loopback (scripts/health-servers.py: Python's HTTP server, a TCP
 /// listener, grpcio's gRPC servers): each kind of endpoint, healthy and not, through libcurl as a run asks it.
 final class HealthProbeTests: XCTestCase {
-    /// Debian's Python, where python3-grpcio is installed (`make setup`); another python3 may be first on PATH.
-    static let python = "/usr/bin/python3"
-
-    var servers: Subprocess?
     var ports: [String: Int] = [:]
 
     override func setUpWithError() throws {
-        guard
-            (try? runCommand(Self.python, ["-c", "import grpc"], within: 60))?.status == 0
-        else {
-            throw XCTSkip("\(Self.python) has no grpc module (python3-grpcio, installed by `make setup`)")
-        }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("health-ports-\(UUID().uuidString)")
-        servers = try Subprocess(
-            Self.python,
-            [repositoryRoot.appendingPathComponent("scripts/health-servers.py").path, "--ports", file.path],
-            output: .discard)
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: file.path) {
-            if let status = servers?.exitStatus {
-                throw SubprocessError("scripts/health-servers.py ended (exit \(status)) before it listened")
-            }
-            guard Date() < deadline else { throw SubprocessError("the health servers did not start within 30 s") }
-            usleep(50_000)
-        }
-        defer { try? FileManager.default.removeItem(at: file) }
-        ports = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: file))
-    }
-
-    override func tearDown() {
-        servers?.stop()
+        ports = try startHealthServers(repository: repositoryRoot)
     }
 
     func url(_ scheme: String, _ server: String, _ path: String = "") -> String {

@@ -8,17 +8,8 @@ import XCTest
 /// skipped with the rest of the cluster layer (CLITests).
 final class HealthCheckTests: XCTestCase, ConformBinary {
     func testARunAsksEveryHealthEndpointAndFailsTheUnhealthyOnes() throws {
-        guard (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import grpc"], within: 60))?.status == 0
-        else {
-            throw XCTSkip("/usr/bin/python3 has no grpc module (python3-grpcio, installed by `make setup`)")
-        }
         let work = try temporaryDirectory()
-        let portsFile = work.appendingPathComponent("ports.json")
-        _ = try start(
-            "/usr/bin/python3",
-            [repositoryRoot.appendingPathComponent("scripts/health-servers.py").path, "--ports", portsFile.path])
-        _ = try port(writtenTo: portsFile)
-        let ports = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: portsFile))
+        let ports = try startHealthServers(repository: repositoryRoot)
         func at(_ server: String) -> String { "127.0.0.1:\(ports[server] ?? 0)" }
         // VictoriaMetrics itself (Debian's victoria-metrics): its /health, as the design's NodePort 30828 serves it.
         let victoriaMetrics = try startVictoriaMetrics()
