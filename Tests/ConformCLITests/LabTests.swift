@@ -127,15 +127,11 @@ final class LabTests: XCTestCase, ConformBinary {
     }
 
     /// scripts/lab-results.py, which make lab's exit code comes from, passes a lab that checked what it is for and
-    /// fails one that did not: a drift whose check found nothing, a check without results, no drift at all.
+    /// fails one that did not: a drift whose check found nothing, a check without results, no drift at all, a
+    /// step it leaves out, a drift it could not make, a capture that failed.
     func testTheLabsResultsFailALabThatCheckedNothing() throws {
         let out = try temporaryDirectory()
-        func write(_ name: String, _ text: String) throws {
-            let file = out.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
+        func write(_ name: String, _ text: String) throws { try writeFile(out, name, text) }
         let runs = ["as-designed", "bench", "drift-thp-never", "as-designed-again"]
         let document = #"{"summary": {"pass": 1, "fail": 0, "warn": 0, "error": 0, "skip": 0}, "results": []}"#
         for name in runs {
@@ -164,6 +160,25 @@ final class LabTests: XCTestCase, ConformBinary {
         let noDrift = try run(script, [out.path])
         XCTAssertEqual(noDrift.status, 1)
         XCTAssertTrue(noDrift.stderr.contains("lab: no drift was checked"), noDrift.stderr)
+
+        try write("runs.txt", "as-designed\nbench\ndrift-thp-never")
+        let skippedStep = try run(script, [out.path])
+        XCTAssertEqual(skippedStep.status, 1)
+        XCTAssertTrue(skippedStep.stderr.contains("lab: as-designed-again was not checked"), skippedStep.stderr)
+
+        try write("runs.txt", runs.joined(separator: "\n"))
+        try write("drift-numa-balancing-on.exit", "not made")
+        try write("drift-numa-balancing-on.log", "sysctl: permission denied")
+        let unmade = try run(script, [out.path])
+        XCTAssertEqual(unmade.status, 1)
+        XCTAssertTrue(unmade.stderr.contains("lab: drift-numa-balancing-on could not be made"), unmade.stderr)
+        XCTAssertTrue(unmade.stdout.contains("could not be made: sysctl: permission denied"), unmade.stdout)
+
+        try FileManager.default.removeItem(at: out.appendingPathComponent("drift-numa-balancing-on.exit"))
+        try write("capture.exit", "1")
+        let uncaptured = try run(script, [out.path])
+        XCTAssertEqual(uncaptured.status, 1)
+        XCTAssertTrue(uncaptured.stderr.contains("lab: the capture exited 1"), uncaptured.stderr)
     }
 
     /// fixtures/lab/ is a capture of the lab (`make lab-fixture`), and `results.json` beside it what conform
