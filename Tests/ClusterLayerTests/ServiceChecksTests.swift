@@ -89,21 +89,27 @@ final class ServiceChecksTests: XCTestCase {
             ), "\(found)")
     }
 
-    func testNoReadyEndpointFailsTheEndpointsCheck() throws {
-        var notReady = Self.fixture
-        notReady.endpointSlices = notReady.endpointSlices.map { slices in
+    /// The fixture with every endpoint of one Service in these conditions.
+    static func fixture(service: String, conditions: EndpointSlice.Conditions) -> ClusterFacts {
+        var facts = fixture
+        facts.endpointSlices = facts.endpointSlices.map { slices in
             slices.map { slice in
                 var slice = slice
-                if slice.serviceName == "minio" {
+                if slice.serviceName == service {
                     slice.endpoints = slice.endpoints?.map { endpoint in
                         var endpoint = endpoint
-                        endpoint.conditions = EndpointSlice.Conditions(ready: false)
+                        endpoint.conditions = conditions
                         return endpoint
                     }
                 }
                 return slice
             }
         }
+        return facts
+    }
+
+    func testNoReadyEndpointFailsTheEndpointsCheck() throws {
+        let notReady = Self.fixture(service: "minio", conditions: EndpointSlice.Conditions(ready: false))
         XCTAssertEqual(
             try problems(notReady), ["k8s.service.endpoints[storage/minio] fail: no ready endpoint: 1 not ready"])
 
@@ -118,20 +124,8 @@ final class ServiceChecksTests: XCTestCase {
 
     func testAnUnreadyPodOfAServiceThatPublishesNotReadyAddressesIsNotReady() throws {
         // publishNotReadyAddresses: the controller writes ready: true for every pod, serving: false for the unready.
-        var facts = Self.fixture
-        facts.endpointSlices = facts.endpointSlices.map { slices in
-            slices.map { slice in
-                var slice = slice
-                if slice.serviceName == "temporal" {
-                    slice.endpoints = slice.endpoints?.map { endpoint in
-                        var endpoint = endpoint
-                        endpoint.conditions = EndpointSlice.Conditions(ready: true, serving: false, terminating: false)
-                        return endpoint
-                    }
-                }
-                return slice
-            }
-        }
+        let facts = Self.fixture(
+            service: "temporal", conditions: EndpointSlice.Conditions(ready: true, serving: false, terminating: false))
         XCTAssertEqual(
             try problems(facts), ["k8s.service.endpoints[temporal/temporal] fail: no ready endpoint: 1 not ready"])
     }
