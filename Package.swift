@@ -45,11 +45,17 @@ let package = Package(
         .target(name: "HypervisorLayer", dependencies: ["ConformCore", "CLibvirt"]),
         .target(name: "ClusterLayer", dependencies: ["ConformCore", "ConformCurl"]),
         .target(name: "BenchLayer", dependencies: ["ConformCore", "CNuma", "CBenchKernels", "ConformCurl"]),
+        // The pictures of a report (pin maps, node memory, bandwidth heatmaps, trends) drawn as SVG from plain
+        // models; the pipeline builds the models from its facts.
+        .target(name: "ConformPictures", dependencies: ["ConformCore"]),
         // The one pipeline every command uses: targets, probes, checks, results, reports. The only module
         // that knows every layer.
         .target(
             name: "ConformRun",
-            dependencies: ["ConformCore", "ConformCurl", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer"]),
+            dependencies: [
+                "ConformCore", "ConformCurl", "ConformPictures", "HostLayer", "HypervisorLayer", "ClusterLayer",
+                "BenchLayer",
+            ]),
         // Command definitions and printing only.
         .executableTarget(
             name: "conform",
@@ -71,6 +77,7 @@ let package = Package(
         .testTarget(name: "ClusterLayerTests", dependencies: ["ClusterLayer", "ConformCore", "ConformTestSupport"]),
         .testTarget(name: "BenchLayerTests", dependencies: ["BenchLayer", "ConformCore", "CBenchKernels"]),
         .testTarget(name: "ConformFuzzTests", dependencies: ["ConformFuzz"]),
+        .testTarget(name: "ConformPicturesTests", dependencies: ["ConformPictures", "ConformCore", "ConformTestSupport"]),
         .testTarget(
             name: "ConformRunTests",
             dependencies: [

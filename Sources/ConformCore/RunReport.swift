@@ -8,13 +8,19 @@ public struct RunReport: Sendable {
     public var results: [CheckResult]
     /// `--strict`: warnings count as failures, and every report says so.
     public var strict: Bool
+    /// The pictures of the run (pin maps, node memory, bandwidth, trends), written beside the reports.
+    public var figures: [Figure]
 
-    public init(profile: String, started: Date, durationSeconds: Double, results: [CheckResult], strict: Bool = false) {
+    public init(
+        profile: String, started: Date, durationSeconds: Double, results: [CheckResult], strict: Bool = false,
+        figures: [Figure] = []
+    ) {
         self.profile = profile
         self.started = started
         self.durationSeconds = durationSeconds
         self.results = results
         self.strict = strict
+        self.figures = figures
     }
 
     public var summary: Summary { Summary(results) }

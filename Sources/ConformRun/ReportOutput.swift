@@ -47,12 +47,13 @@ public struct ReportDestination: Sendable {
         if !writer.formats.isEmpty {
             // The reports first, as one set, then the history line: a run whose reports could not be written
             // leaves no history line saying how it ended.
-            let trend = ["trend.md": history.trend(adding: report)]
+            var extra = ["trend.md": history.trend(adding: report)]
+            for figure in report.figures { extra[figure.fileName] = figure.svg }
             if let out {
-                try writer.write(report, into: out, extra: trend)
+                try writer.write(report, into: out, extra: extra)
                 location = out
             } else {
-                location = try writer.writeTimestamped(report, root: defaultRoot, extra: trend)
+                location = try writer.writeTimestamped(report, root: defaultRoot, extra: extra)
             }
         }
         if let promFile, let metrics { try ReportWriter.writeAtomically(metrics, to: promFile) }

@@ -26,6 +26,7 @@ public struct MarkdownReporter: Sendable {
             lines.append("| \(cell(host)) | \(layer.rawValue) | " + counts(Summary(results)) + " |")
         }
         lines.append("| **all** | | " + counts(summary) + " |")
+        lines += pictures(report.figures.filter { $0.kind != .trend })
 
         for (host, layer, results) in groups {
             lines += ["", "## \(host) — \(layer.rawValue)", ""]
@@ -54,6 +55,17 @@ public struct MarkdownReporter: Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Links to the SVG files written beside `summary.md`, which GitHub's and GitLab's Markdown views draw.
+    func pictures(_ figures: [Figure]) -> [String] {
+        guard !figures.isEmpty else { return [] }
+        var lines = ["", "## Pictures", ""]
+        for figure in figures {
+            lines += ["![\(inline(figure.title))](\(figure.fileName))", ""]
+        }
+        lines.removeLast()
+        return lines
     }
 
     func counts(_ summary: Summary) -> String {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The report formats, each written by one reporter.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case console, junit, markdown, json, prom
+    case console, junit, markdown, json, prom, html
 
     /// The file a format is written to in the report directory; the console has none.
     public var fileName: String? {
@@ -12,6 +12,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .markdown: return "summary.md"
         case .json: return "results.json"
         case .prom: return "metrics.prom"
+        case .html: return "report.html"
         }
     }
 
@@ -23,6 +24,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .markdown: return MarkdownReporter().render(report)
         case .json: return try JSONReporter().render(report)
         case .prom: return PrometheusReporter().render(report)
+        case .html: return HTMLReporter().render(report)
         }
     }
 }
