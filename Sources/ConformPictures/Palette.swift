@@ -41,9 +41,12 @@ public enum Palette {
     public static func conflictFill(in svg: SVG) -> String {
         let pattern = SVG.element(
             "pattern",
-            [("id", "conflict"), ("width", "6"), ("height", "6"), ("patternUnits", "userSpaceOnUse"),
-             ("patternTransform", "rotate(45)")])
-        pattern.addChild(SVG.element("rect", [("width", "6"), ("height", "6"), ("fill", "#ffffff"), ("fill-opacity", "0.35")]))
+            [
+                ("id", "conflict"), ("width", "6"), ("height", "6"), ("patternUnits", "userSpaceOnUse"),
+                ("patternTransform", "rotate(45)"),
+            ])
+        pattern.addChild(
+            SVG.element("rect", [("width", "6"), ("height", "6"), ("fill", "#ffffff"), ("fill-opacity", "0.35")]))
         pattern.addChild(SVG.element("rect", [("width", "3"), ("height", "6"), ("fill", alarm)]))
         svg.define(pattern)
         return "url(#conflict)"
@@ -54,7 +57,8 @@ public enum Palette {
         let pattern = SVG.element(
             "pattern",
             [("id", id), ("width", SVG.number(size)), ("height", SVG.number(size)), ("patternUnits", "userSpaceOnUse")])
-        pattern.addChild(SVG.rect(x: 0, y: 0, width: size, height: size, fill: colour, extra: [("fill-opacity", "0.55")]))
+        pattern.addChild(
+            SVG.rect(x: 0, y: 0, width: size, height: size, fill: colour, extra: [("fill-opacity", "0.55")]))
         let stroke: [(String, String)] = [("stroke", colour), ("stroke-width", "2")]
         switch kind {
         case "diagonal": pattern.addChild(SVG.element("path", [("d", "M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5")] + stroke))

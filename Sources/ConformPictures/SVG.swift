@@ -36,7 +36,9 @@ public final class SVG {
     /// Adds a definition (a pattern, a marker) once, under its `id`.
     public func define(_ element: XMLElement) {
         let id = element.attribute(forName: "id")?.stringValue
-        let known = (definitions.children ?? []).contains { ($0 as? XMLElement)?.attribute(forName: "id")?.stringValue == id }
+        let known = (definitions.children ?? []).contains {
+            ($0 as? XMLElement)?.attribute(forName: "id")?.stringValue == id
+        }
         if !known { definitions.addChild(element) }
     }
 

@@ -48,6 +48,6 @@ public struct LintJob: Sendable {
         return try destination.write(
             RunReport(
                 profile: profile.name, started: started, durationSeconds: clock.secondsSince, results: results,
-                strict: strict))
+                strict: strict, figures: RunPictures.designed(profile)))
     }
 }

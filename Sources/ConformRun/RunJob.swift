@@ -93,7 +93,8 @@ public struct RunJob: Sendable {
         }
         let report = RunReport(
             profile: profile.name, started: started, durationSeconds: clock.secondsSince,
-            results: waiverList.apply(to: results, today: WaiverList.today(started)), strict: strict)
+            results: waiverList.apply(to: results, today: WaiverList.today(started)), strict: strict,
+            figures: RunPictures.running(probes, profile))
         return try destination.write(report)
     }
 }

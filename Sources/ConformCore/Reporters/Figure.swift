@@ -32,10 +32,12 @@ public struct Figure: Sendable, Equatable {
     /// replaced by `_`, so that a host or measurement name never leaves the report folder.
     static func fileName(kind: Kind, parts: [String]) -> String {
         let safe = parts.map { part in
-            String(part.unicodeScalars.map { scalar in
-                CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII || "._-".unicodeScalars.contains(scalar)
-                    ? Character(scalar) : "_"
-            })
+            String(
+                part.unicodeScalars.map { scalar in
+                    CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII
+                        || "._-".unicodeScalars.contains(scalar)
+                        ? Character(scalar) : "_"
+                })
         }
         return ([kind.rawValue] + safe).joined(separator: "-") + ".svg"
     }
