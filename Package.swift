@@ -81,8 +81,8 @@ let package = Package(
         .testTarget(
             name: "ConformRunTests",
             dependencies: [
-                "ConformRun", "ConformCore", "HostLayer", "HypervisorLayer", "ClusterLayer", "BenchLayer",
-                "ConformTestSupport",
+                "ConformRun", "ConformCore", "ConformPictures", "HostLayer", "HypervisorLayer", "ClusterLayer",
+                "BenchLayer", "ConformTestSupport",
             ]),
         .testTarget(name: "ConformCLITests", dependencies: ["conform", "ConformCore", "ConformTestSupport"]),
     ]

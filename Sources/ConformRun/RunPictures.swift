@@ -11,19 +11,9 @@ public enum RunPictures {
     /// give every node's CPUs gets no pin map.
     public static func designed(_ profile: Profile) -> [Figure] {
         profile.hosts.filter { !$0.vms.isEmpty }.flatMap { spec -> [Figure] in
-            let placements = spec.vms.compactMap { name in
-                profile.vm(named: name).map {
-                    Placement(definition: $0, flexible: spec.flexibleVMs.contains(name))
-                }
-            }
+            let placements = designedPlacements(spec, profile)
             var figures: [Figure] = []
-            if let topology = NUMATopology(spec: spec.topology) {
-                figures.append(
-                    pinMap(
-                        host: spec.name, state: .designed, topology: topology, sockets: spec.topology.sockets,
-                        placements: placements, live: [:]
-                    ).figure)
-            }
+            if let map = designedPinMap(spec, profile) { figures.append(map.figure) }
             if let nodes = spec.topology.nodes, !nodes.isEmpty {
                 figures.append(
                     memory(
@@ -32,6 +22,21 @@ public enum RunPictures {
                     ).figure)
             }
             return figures
+        }
+    }
+
+    /// A host's pin map as designed; `nil` when its declared topology does not give every node's CPUs.
+    public static func designedPinMap(_ spec: HostSpec, _ profile: Profile) -> PinMap? {
+        NUMATopology(spec: spec.topology).map { topology in
+            pinMap(
+                host: spec.name, state: .designed, topology: topology, sockets: spec.topology.sockets,
+                placements: designedPlacements(spec, profile), live: [:])
+        }
+    }
+
+    static func designedPlacements(_ spec: HostSpec, _ profile: Profile) -> [Placement] {
+        spec.vms.compactMap { name in
+            profile.vm(named: name).map { Placement(definition: $0, flexible: spec.flexibleVMs.contains(name)) }
         }
     }
 
