@@ -145,6 +145,30 @@ final class HTMLReporterTests: XCTestCase {
         XCTAssertEqual(try document.nodes(forXPath: "//section[@id='pictures']//figure").count, 2)
     }
 
+    /// In a real browser: the page is drawn, logs nothing, and the pin map is inside the first screen; and the check
+    /// says so when a tall picture before it pushes it below.
+    func testInABrowserThePinMapIsInsideTheVisiblePageAndACheckSeesWhenItIsNot() throws {
+        guard let browser = HeadlessBrowser(repository: repositoryRoot) else {
+            throw XCTSkip("chromium is not installed (run 'make setup')")
+        }
+        let work = try temporaryDirectory(self)
+        let page = try writeFile(work, "report.html", HTMLReporter().render(report))
+        let screenshot = work.appendingPathComponent("report.png")
+        XCTAssertEqual(try browser.problems(with: URL(fileURLWithPath: page), screenshot: screenshot, work: work), [])
+
+        let tall = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="600" height="2400"><rect width="600" height="2400"             fill="#ccddaa"/></svg>
+            """
+        var pushed = report
+        pushed.figures.insert(Figure(kind: .nodeMemory, host: "numa-server", title: "Tall", svg: tall), at: 0)
+        let below = try temporaryDirectory(self)
+        let pushedPage = try writeFile(below, "report.html", HTMLReporter().render(pushed))
+        let problems = try browser.problems(
+            with: URL(fileURLWithPath: pushedPage), screenshot: below.appendingPathComponent("report.png"), work: below)
+        XCTAssertEqual(problems.count, 1, "\(problems)")
+        XCTAssertTrue(problems.first?.contains("is outside the visible page") ?? false, "\(problems)")
+    }
+
     func testTheSameReportIsTheSameBytes() {
         XCTAssertEqual(HTMLReporter().render(report), HTMLReporter().render(report))
     }
