@@ -7,9 +7,12 @@ SWIFT        ?= swift
 # python3-grpcio: the gRPC servers of the health-check tests (scripts/health-servers.py, run by Debian's /usr/bin/python3).
 # victoria-metrics: a real VictoriaMetrics on a loopback port, which the push test stores into and queries back
 # (Tests/Support/VictoriaMetricsServer.swift); the tests that need it skip, and say so, without it.
+# chromium and fonts-dejavu-core: report.html opened in a real headless browser, screenshot and DOM
+# (Tests/Support/HeadlessBrowser.swift), in the fonts the page asks for; the tests skip, and say so, without it.
 APT_PACKAGES := libnuma-dev libvirt-dev libcurl4-openssl-dev libxml2-utils pkg-config python3 python3-pip python3-yaml util-linux \
                 e2fsprogs libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 openssl \
-                iproute2 ethtool nginx-light likwid fio iperf3 bc cpio numactl procps python3-grpcio victoria-metrics
+                iproute2 ethtool nginx-light likwid fio iperf3 bc cpio numactl procps python3-grpcio victoria-metrics \
+                chromium fonts-dejavu-core
 # junitparser and prometheus_client read the reports back in the tests; moto's server (with boto3) is
 # the S3 endpoint of the SigV4 test, which is skipped, and says so, where it cannot be installed.
 PIP_PACKAGES := junitparser prometheus_client

@@ -164,9 +164,9 @@ struct SelectionOptions: ParsableArguments {
 struct ReportOptions: ParsableArguments {
     @Option(
         help:
-            "Report formats, comma-separated: console, junit, markdown, json, prom (default: console,junit,markdown,json).",
+            "Report formats, comma-separated: console, junit, markdown, json, prom, html (default: console,junit,markdown,json,html).",
         transform: CommaList.parser(of: ReportFormat.allCases, emptyMeans: "an empty list reports nothing"))
-    var format = CommaList<ReportFormat>([.console, .junit, .markdown, .json])
+    var format = CommaList<ReportFormat>([.console, .junit, .markdown, .json, .html])
 
     @Option(
         help:

@@ -41,7 +41,7 @@ final class CLITests: XCTestCase, ConformBinary {
             XCTAssertFalse(outcome.stdout.contains("\u{1B}["), "no colour when not on a terminal")
             let latest = work.appendingPathComponent("reports/\(profile)/latest")
             let files = try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted()
-            XCTAssertEqual(files, ["junit.xml", "results.json", "summary.md", "trend.md"])
+            XCTAssertEqual(files, ["junit.xml", "report.html", "results.json", "summary.md", "trend.md"])
             XCTAssertTrue(outcome.stdout.hasPrefix("reports: \(work.path)/reports/\(profile)/20"), outcome.stdout)
             // The host layer alone is clean on every profile's fixture.
             let hostOnly = try conform(

@@ -8,7 +8,7 @@ import XCTest
 /// and no process of its own left behind.
 final class FaultInjectionTests: XCTestCase, ConformBinary {
     var macNuma: String { repositoryRoot.appendingPathComponent("fixtures/mac-numa").path }
-    let reportSet = ["junit.xml", "results.json", "summary.md", "trend.md"]
+    let reportSet = ["junit.xml", "report.html", "results.json", "summary.md", "trend.md"]
 
     /// A conform process the test started, with the TMPDIR it was given.
     struct Started {

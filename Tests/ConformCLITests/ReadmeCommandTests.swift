@@ -110,7 +110,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
                 "hv.memory.fits-node[unbound]", "k8s.workload.qos[temporal/temporal-worker]",
             ])
         XCTAssertFalse(fixture.stdout.contains("  mac-mini  "), "only the named host")
-        for file in ["junit.xml", "summary.md", "results.json", "trend.md", "history.jsonl"] {
+        for file in ["junit.xml", "summary.md", "results.json", "report.html", "trend.md", "history.jsonl"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         // The real-host path (no fixture): this machine read as numa-server, its sysfs being the fixture's.
@@ -496,7 +496,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
     }
 
     func testTheSystemdExecStartLine() throws {
-        // README: ExecStart=/opt/conform/.build/release/conform run --profile mac-numa --layers host,hypervisor,bench --quick --baseline baselines/mac-numa/numa-server.json --quiet --keep 30 --format junit,markdown,json,prom --push-url http://192.168.1.10:30828/api/v1/import/prometheus
+        // README: ExecStart=/opt/conform/.build/release/conform run --profile mac-numa --layers host,hypervisor,bench --quick --baseline baselines/mac-numa/numa-server.json --quiet --keep 30 --format junit,markdown,json,prom,html --push-url http://192.168.1.10:30828/api/v1/import/prometheus
         // In WorkingDirectory= (a checkout with README's baseline), pushing to a local import endpoint.
         let work = try checkoutWithReleaseBinaryAndBaseline()
         let (server, port, received) = try startImportEndpoint(in: work)
@@ -519,7 +519,7 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
         let latest = try FileManager.default.contentsOfDirectory(
             atPath: work.appendingPathComponent("reports/mac-numa/latest").path
         ).sorted()
-        XCTAssertEqual(latest, ["junit.xml", "metrics.prom", "results.json", "summary.md", "trend.md"])
+        XCTAssertEqual(latest, ["junit.xml", "metrics.prom", "report.html", "results.json", "summary.md", "trend.md"])
     }
 
     func testTheCILines() throws {
@@ -532,10 +532,13 @@ final class ReadmeCommandTests: XCTestCase, ConformBinary {
         environment["CONFORM_CHECKS"] = repositoryRoot.appendingPathComponent("checks").path
         let outcome = try run(URL(fileURLWithPath: "/bin/sh"), ["-c", line], in: work, environment: environment)
         XCTAssertEqual(outcome.status, 1, "the design's defects: " + outcome.stdout + outcome.stderr)
-        // README: # build/conform/junit.xml validates against the Ant JUnit schema; build/conform/summary.md is GitHub markdown.
+        // README: # build/conform/junit.xml validates against the Ant JUnit schema; build/conform/summary.md is GitHub markdown;
+        // README: # build/conform/report.html is one page with everything, to open from the CI artifact.
         let junit = work.appendingPathComponent("build/conform/junit.xml").path
-        XCTAssertTrue(
-            FileManager.default.fileExists(atPath: work.appendingPathComponent("build/conform/summary.md").path))
+        for file in ["summary.md", "report.html"] {
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: work.appendingPathComponent("build/conform/\(file)").path))
+        }
         guard FileManager.default.fileExists(atPath: "/usr/bin/xmllint") else {
             throw XCTSkip("xmllint is not installed")
         }

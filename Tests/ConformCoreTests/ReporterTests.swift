@@ -127,6 +127,20 @@ final class ReporterTests: XCTestCase {
         XCTAssertTrue(ConsoleReporter(colour: true).render(report).contains("\u{1B}[31;1mFAIL"))
     }
 
+    func testConsoleEndsWithTheCountsOfEachHostBeforeTheSummaryLine() {
+        let plain = ConsoleReporter(colour: false).render(report)
+        XCTAssertTrue(
+            plain.hasSuffix(
+                """
+                host              pass  warn  fail  error  skip  waived
+                numa-server          2     1     2      1     1       0
+                k3s-slm-worker-1     0     0     0      0     0       1
+                all                  2     1     2      1     1       1
+                2 passed, 2 failed, 1 warnings, 1 errors, 1 skipped, 1 waived
+
+                """), plain)
+    }
+
     func testTimestampedReportsAreMovedIntoPlaceWithALatestLink() throws {
         let root = try temporaryDirectory(self)
         let writer = ReportWriter(formats: ReportFormat.allCases)
@@ -137,7 +151,7 @@ final class ReporterTests: XCTestCase {
         let profileDirectory = root.appendingPathComponent("mac-numa").path
         XCTAssertEqual(
             try FileManager.default.contentsOfDirectory(atPath: first).sorted(),
-            ["junit.xml", "metrics.prom", "results.json", "summary.md"])
+            ["junit.xml", "metrics.prom", "report.html", "results.json", "summary.md"])
         XCTAssertEqual(
             try FileManager.default.destinationOfSymbolicLink(atPath: profileDirectory + "/latest"),
             "2026-11-18T11-06-40Z-2")

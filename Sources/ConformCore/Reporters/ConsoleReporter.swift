@@ -1,6 +1,7 @@
 import Foundation
 
-/// One line per result and a closing summary line, coloured only when writing to a terminal.
+/// One line per result, a table of counts per host and a closing summary line, coloured only when writing to a
+/// terminal.
 public struct ConsoleReporter: Sendable {
     public var colour: Bool
 
@@ -10,6 +11,7 @@ public struct ConsoleReporter: Sendable {
 
     public func render(_ report: RunReport) -> String {
         var lines = report.results.map { line($0, strict: report.strict) }
+        lines += countsTable(report)
         lines.append(report.verdictLine)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -23,6 +25,27 @@ public struct ConsoleReporter: Sendable {
             text += " (expected \(result.expected), observed \(result.observed))"
         }
         return text
+    }
+
+    /// The counts of each host and of the whole run, as `summary.md` has them, so that the end of a long run's
+    /// output says which host to look at. Plain text, aligned: it is read in logs as often as on terminals.
+    func countsTable(_ report: RunReport) -> [String] {
+        guard !report.results.isEmpty else { return [] }
+        let header = ["host", "pass", "warn", "fail", "error", "skip", "waived"]
+        let hostRows = report.hosts.map { host in [host] + counts(Summary(report.results.filter { $0.host == host })) }
+        let rows = [header] + hostRows + [["all"] + counts(report.summary)]
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, text in
+                column == 0
+                    ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - text.count) + text
+            }.joined(separator: "  ")
+        }
+    }
+
+    func counts(_ summary: Summary) -> [String] {
+        [summary.pass, summary.warn, summary.fail, summary.error, summary.skip, summary.waived].map(String.init)
     }
 
     func paint(_ text: String, _ status: Status) -> String {
