@@ -64,11 +64,8 @@ extension NodeMemory {
                             "\(Self.gib(remaining)) left", x: end + 6, y: y + 19,
                             fill: remaining < 1 ? Palette.alarm : Palette.ink), to: group)
                 } else {
-                    svg.add(
-                        SVG.rect(
-                            x: end, y: y, width: -remaining * scale, height: Self.barHeight,
-                            fill: Palette.conflictFill(in: svg), stroke: Palette.alarm, strokeWidth: 2.5,
-                            extra: [("class", "over-commit")]), to: group)
+                    excess(
+                        from: end, to: end - remaining * scale, y: y, className: "over-commit", in: svg, group: group)
                     svg.add(
                         SVG.label(
                             "over by \(Self.gib(-remaining))", x: x + 6, y: y + 19, weight: "bold",
@@ -103,10 +100,7 @@ extension NodeMemory {
                 let end = left + leftOver * scale
                 let fits = unboundTotal <= leftOver
                 if !fits {
-                    svg.add(
-                        SVG.rect(
-                            x: end, y: y, width: x - end, height: Self.barHeight, fill: Palette.conflictFill(in: svg),
-                            stroke: Palette.alarm, strokeWidth: 2.5, extra: [("class", "no-room")]), to: group)
+                    excess(from: end, to: x, y: y, className: "no-room", in: svg, group: group)
                 }
                 svg.add(
                     SVG.element(
@@ -134,6 +128,19 @@ extension NodeMemory {
         return svg
     }
 
+    /// What does not fit: a heavy red outline over the part of the bar past the line, and red hatching in a
+    /// strip under it, which leaves the shares' labels readable.
+    func excess(from start: Double, to end: Double, y: Double, className: String, in svg: SVG, group: XMLElement) {
+        svg.add(
+            SVG.rect(
+                x: start, y: y, width: end - start, height: Self.barHeight, fill: "none", stroke: Palette.alarm,
+                strokeWidth: 2.5, extra: [("class", className)]), to: group)
+        svg.add(
+            SVG.rect(
+                x: start, y: y + Self.barHeight + 2, width: end - start, height: 8, fill: Palette.conflictFill(in: svg),
+                stroke: Palette.alarm, strokeWidth: 1), to: group)
+    }
+
     func drawShare(_ share: Share, x: Double, y: Double, width: Double, in svg: SVG, group: XMLElement) {
         let fill = share.guest.map { Palette.ownerFill($0, in: svg) } ?? "#d9d9d9"
         let cell = svg.add(SVG.element("g", [("class", share.guest == nil ? "reserve" : "guest")]), to: group)
@@ -144,8 +151,9 @@ extension NodeMemory {
                 strokeWidth: 0.75))
         let code = share.guest.map(PinMap.code) ?? "host"
         // The label goes inside when it fits; the text list below always names every share.
-        let text =
-            width >= 110 ? "\(code) \(share.label) \(String(format: "%.0f GiB", share.gib))" : (width >= 24 ? code : "")
+        let long = "\(code) \(share.label) \(String(format: "%.0f GiB", share.gib))"
+        // Bold 10 px text is ~6.5 px a character (no font metrics here).
+        let text = width >= Double(long.count) * 6.5 + 10 ? long : (width >= 24 ? code : "")
         if !text.isEmpty {
             let label = SVG.label(text, x: x + width / 2, y: y + 19, anchor: "middle", size: 10, weight: "bold")
             for (key, value) in [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke")] {
