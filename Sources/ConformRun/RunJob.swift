@@ -94,6 +94,7 @@ public struct RunJob: Sendable {
         let report = RunReport(
             profile: profile.name, started: started, durationSeconds: clock.secondsSince,
             results: waiverList.apply(to: results, today: WaiverList.today(started)), strict: strict)
-        return try destination.write(report)
+        return try destination.write(
+            report, baseline: baseline.map { BaselineComparison(baseline: $0, overrides: profile.baselineTolerances) })
     }
 }
