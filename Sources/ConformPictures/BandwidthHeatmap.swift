@@ -149,7 +149,7 @@ public struct BandwidthHeatmap: Sendable, Equatable {
         let width = 2 * Self.margin + Double(perRow) * gridWidth + Double(perRow - 1) * Self.gridGap
         let legendTop = 36 + Double(gridRows) * (gridHeight + Self.gridGap)
         let height = legendTop + 56 + Double(failures.count) * 16 + Self.margin
-        let document = SVG(width: max(width, 520), height: height, title: title)
+        let document = SVG(width: max(width, 640), height: height, title: title)
         document.add(SVG.label(title, x: Self.margin, y: 22, size: 13, weight: "bold"))
         for (index, grid) in grids.enumerated() {
             let x = Self.margin + Double(index % perRow) * (gridWidth + Self.gridGap)
@@ -164,7 +164,9 @@ public struct BandwidthHeatmap: Sendable, Equatable {
         let group = document.add(SVG.element("g", [("class", "kernel"), ("data-kernel", grid.kernel)]))
         document.add(SVG.label("\(grid.kernel) (GB/s)", x: x, y: y + 14, weight: "bold"), to: group)
         document.add(
-            SVG.label("memory node →", x: x + Self.rowHeader, y: y + 14, size: 9, fill: Palette.muted), to: group)
+            SVG.label(
+                "memory node →", x: x + Self.rowHeader + Double(grid.memNodes.count) * Self.cellWidth, y: y + 14,
+                anchor: "end", size: 9, fill: Palette.muted), to: group)
         for (column, mem) in grid.memNodes.enumerated() {
             let left = x + Self.rowHeader + Double(column) * Self.cellWidth
             document.add(SVG.label("mem\(mem)", x: left + Self.cellWidth / 2, y: y + 32, anchor: "middle"), to: group)
@@ -216,6 +218,11 @@ public struct BandwidthHeatmap: Sendable, Equatable {
                 SVG.rect(
                     x: x + 1.5, y: y + 1.5, width: width - 3, height: height - 3, fill: "none", stroke: Palette.ink,
                     strokeWidth: 3, extra: [("class", "local")]), to: group)
+            // A white line inside the dark one: the border shows on the darkest cells too.
+            document.add(
+                SVG.rect(
+                    x: x + 4, y: y + 4, width: width - 8, height: height - 8, fill: "none", stroke: Palette.background,
+                    strokeWidth: 1), to: group)
         }
         document.add(
             SVG.label(

@@ -89,7 +89,7 @@ public struct TrendChart: Sendable, Equatable {
     static let height = 110.0
     static let plotLeft = 12.0
     static let plotRight = 262.0
-    static let plotTop = 24.0
+    static let plotTop = 32.0
     static let plotBottom = 86.0
 
     public var svg: String {
@@ -99,7 +99,7 @@ public struct TrendChart: Sendable, Equatable {
                 x: 0.5, y: 0.5, width: Self.width - 1, height: Self.height - 1, fill: Palette.background,
                 stroke: Palette.grid))
         var name = series.measurement
-        if name.count > 44 { name = String(name.prefix(43)) + "…" }
+        if name.count > 52 { name = String(name.prefix(51)) + "…" }
         document.add(SVG.label(name, x: 8, y: 14, size: 10, weight: "bold"))
         let (low, high) = range
         func y(_ value: Double) -> Double {
@@ -132,12 +132,12 @@ public struct TrendChart: Sendable, Equatable {
                 ? String(format: "%.1f points", band.tolerancePercent) : String(format: "%.1f%%", band.tolerancePercent)
             document.add(
                 SVG.label(
-                    "baseline \(Self.format(band.median, unit)) ± \(tolerance)", x: Self.width - 8, y: 14,
+                    "baseline \(Self.format(band.median, unit)) ± \(tolerance)", x: Self.width - 8, y: 26,
                     anchor: "end",
                     size: 9, fill: Palette.muted))
         } else {
             document.add(
-                SVG.label("no baseline", x: Self.width - 8, y: 14, anchor: "end", size: 9, fill: Palette.muted))
+                SVG.label("no baseline", x: Self.width - 8, y: 26, anchor: "end", size: 9, fill: Palette.muted))
         }
         // The line, broken where a run did not measure it.
         var path: [String] = []
