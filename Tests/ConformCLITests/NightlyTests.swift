@@ -227,7 +227,14 @@ final class NightlyTests: XCTestCase, ConformBinary {
         XCTAssertEqual(next.status, 0, "the kernel released the killed run's lock: \(next.stderr)")
         let written = try FileManager.default.contentsOfDirectory(atPath: reports.appendingPathComponent("latest").path)
             .sorted()
-        XCTAssertEqual(written, ["junit.xml", "results.json", "summary.md", "trend.md"])
+        XCTAssertEqual(
+            written.filter { !$0.hasPrefix("trend-") }, ["junit.xml", "results.json", "summary.md", "trend.md"],
+            "the reports, and a trend chart per measurement beside trend.md")
+        let trend = try String(
+            contentsOf: reports.appendingPathComponent("latest/trend.md"), encoding: .utf8)
+        let charts = written.filter { $0.hasPrefix("trend-") }
+        XCTAssertFalse(charts.isEmpty, "the fixture's hosts measure their nodes' memory")
+        for chart in charts { XCTAssertTrue(trend.contains("](\(chart))"), "\(chart) linked from trend.md:\n\(trend)") }
     }
 
     /// node_exporter's textfile collector drops a file with a series twice, and a baseline keys facts by

@@ -137,7 +137,7 @@ final class ReporterTests: XCTestCase {
         let profileDirectory = root.appendingPathComponent("mac-numa").path
         XCTAssertEqual(
             try FileManager.default.contentsOfDirectory(atPath: first).sorted(),
-            ["junit.xml", "metrics.prom", "results.json", "summary.md"])
+            ["junit.xml", "metrics.prom", "report.html", "results.json", "summary.md"])
         XCTAssertEqual(
             try FileManager.default.destinationOfSymbolicLink(atPath: profileDirectory + "/latest"),
             "2026-11-18T11-06-40Z-2")
