@@ -85,7 +85,7 @@ public struct BandwidthHeatmap: Sendable, Equatable {
                 failedEverywhere.insert(key)
                 failures.append(Failure(cell: key.text, check: result.id, message: result.message))
             } else if result.id.hasPrefix("baseline."), let name = CellName(String(result.id.dropFirst(9))),
-                !name.isRatio, values[name.kernel]?[name.key] != nil
+                values[name.kernel]?[name.key] != nil
             {
                 failedIn[name.kernel, default: []].insert(name.key)
                 failures.append(

@@ -77,6 +77,16 @@ final class BandwidthHeatmapTests: XCTestCase {
         XCTAssertEqual(heatmap.failures.map(\.cell), ["cpu1.mem1"])
     }
 
+    func testABaselineRegressionMarksItsKernelsCellOnly() throws {
+        let regression = CheckResult(
+            metadata: Self.bandwidth.with(id: "baseline.mem.copy.cpu0.mem1"), host: "numa-server",
+            finding: Finding(.fail, message: "mem.copy.cpu0.mem1 regressed: 30 → 25.5 GB/s"), durationSeconds: 0)
+        let heatmap = try XCTUnwrap(BandwidthHeatmap.heatmaps(from: Self.results() + [regression]).first)
+        XCTAssertEqual(heatmap.grids[0].cell(cpu: 0, mem: 1)?.failed, true)
+        XCTAssertEqual(heatmap.grids[1].cell(cpu: 0, mem: 1)?.failed, false)
+        XCTAssertEqual(heatmap.failures.map(\.cell), ["copy cpu0.mem1", "cpu1.mem1"])
+    }
+
     func testEveryValueAndRatioIsWrittenAndTheFailedCellMarked() throws {
         let figures = BandwidthHeatmap.figures(
             from: RunReport(
