@@ -1,4 +1,5 @@
 import ConformCore
+import ConformPictures
 import Foundation
 
 /// Where a finished run's report goes: its formats, its folder, and what a nightly run keeps besides.
@@ -38,16 +39,31 @@ public struct ReportDestination: Sendable {
         ReportWriter(formats: formats).formats.isEmpty ? nil : try RunLock(directory: directory(profile: profile))
     }
 
-    /// Writes the report files, the history line and the metrics; returns where the files went.
-    public func write(_ report: RunReport) throws -> FinishedRun {
+    /// How many runs the trend table and its charts show.
+    static let trendRuns = 10
+    /// At most this many trend charts: a big fleet's hundreds of measurements would bury the ones that moved.
+    static let trendChartLimit = 60
+
+    /// Writes the report files, the history line and the metrics; returns where the files went. The bandwidth
+    /// heatmaps and the trend charts are added to the report's figures first; `baseline` (the run's, with the
+    /// profile's tolerances) gives the trend charts their bands.
+    public func write(_ report: RunReport, baseline: BaselineComparison? = nil) throws -> FinishedRun {
+        var report = report
         let writer = ReportWriter(formats: formats)
         let history = History(directory: directory(profile: report.profile))
         var location: String?
         let metrics = promFile != nil || pushURL != nil ? PrometheusReporter().render(report) : nil
         if !writer.formats.isEmpty {
+            report.figures += BandwidthHeatmap.figures(from: report)
+            let (charts, omitted) = TrendChart.figures(
+                series: history.series(runs: Self.trendRuns, adding: report), baseline: baseline,
+                limit: Self.trendChartLimit)
+            report.figures += charts
             // The reports first, as one set, then the history line: a run whose reports could not be written
             // leaves no history line saying how it ended.
-            var extra = ["trend.md": history.trend(adding: report)]
+            var extra = [
+                "trend.md": history.trend(runs: Self.trendRuns, adding: report, charts: charts, omitted: omitted)
+            ]
             for figure in report.figures { extra[figure.fileName] = figure.svg }
             if let out {
                 try writer.write(report, into: out, extra: extra)

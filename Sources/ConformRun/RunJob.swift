@@ -95,6 +95,7 @@ public struct RunJob: Sendable {
             profile: profile.name, started: started, durationSeconds: clock.secondsSince,
             results: waiverList.apply(to: results, today: WaiverList.today(started)), strict: strict,
             figures: RunPictures.running(probes, profile))
-        return try destination.write(report)
+        return try destination.write(
+            report, baseline: baseline.map { BaselineComparison(baseline: $0, overrides: profile.baselineTolerances) })
     }
 }

@@ -40,6 +40,7 @@ final class CLITests: XCTestCase, ConformBinary {
             XCTAssertEqual(Set(failed.map(String.init)), Set(defects), profile)
             XCTAssertFalse(outcome.stdout.contains("\u{1B}["), "no colour when not on a terminal")
             let latest = work.appendingPathComponent("reports/\(profile)/latest")
+            // Besides the reports, a trend chart per measurement (trend.md links them).
             let files = try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted()
             // The trend charts vary with the measurements; the pin map and node memory come with a hypervisor.
             XCTAssertEqual(

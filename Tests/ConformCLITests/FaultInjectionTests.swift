@@ -84,8 +84,11 @@ final class FaultInjectionTests: XCTestCase, ConformBinary {
         return found
     }
 
+    /// The folder's entries but the trend charts, which come and go with the measurements a run has.
     func names(_ directory: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter {
+            !($0.hasPrefix("trend-") && $0.hasSuffix(".svg"))
+        }.sorted()
     }
 
     /// A report folder a reader may trust: the whole set, results.json complete JSON, junit.xml closed.

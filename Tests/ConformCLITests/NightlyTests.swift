@@ -229,7 +229,13 @@ final class NightlyTests: XCTestCase, ConformBinary {
             .sorted()
         XCTAssertEqual(
             written.filter { !$0.hasPrefix("trend-") },
-            ["junit.xml", "report.html", "results.json", "summary.md", "trend.md"])
+            ["junit.xml", "report.html", "results.json", "summary.md", "trend.md"],
+            "the reports, and a trend chart per measurement beside trend.md")
+        let trend = try String(
+            contentsOf: reports.appendingPathComponent("latest/trend.md"), encoding: .utf8)
+        let charts = written.filter { $0.hasPrefix("trend-") }
+        XCTAssertFalse(charts.isEmpty, "the fixture's hosts measure their nodes' memory")
+        for chart in charts { XCTAssertTrue(trend.contains("](\(chart))"), "\(chart) linked from trend.md:\n\(trend)") }
     }
 
     /// node_exporter's textfile collector drops a file with a series twice, and a baseline keys facts by

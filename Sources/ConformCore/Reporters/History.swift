@@ -51,16 +51,40 @@ public struct History: Sendable {
         }
     }
 
-    /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured); `adding` is a
-    /// run not yet appended (the trend is written with its report, before its history line).
-    public func trend(runs: Int = 10, adding report: RunReport? = nil) -> String {
+    /// The runs of the last `runs` recorded, oldest first; `adding` is a run not yet appended.
+    func recent(runs: Int, adding report: RunReport?) -> [Line] {
         // Read leniently: a line that is not valid UTF-8 or JSON (a disk once full) costs that line only.
         let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
         var recorded = text.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
         }
         if let report { recorded.append(Self.line(report)) }
-        let lines = recorded.suffix(runs)
+        return Array(recorded.suffix(runs))
+    }
+
+    /// Every measurement of the last `runs` runs, by host and name, with one value (or none) per run: what the
+    /// trend charts draw. The unit is the one `adding` measured it in, when it did (history lines keep none).
+    public func series(runs: Int = 10, adding report: RunReport? = nil) -> [TrendSeries] {
+        let lines = recent(runs: runs, adding: report)
+        var units: [String: MeasurementUnit] = [:]
+        for result in report?.results ?? [] {
+            for measurement in result.measurements { units["\(result.host)/\(measurement.name)"] = measurement.unit }
+        }
+        return Set(lines.flatMap(\.measurements.keys)).sorted().map { key in
+            let slash = key.firstIndex(of: "/") ?? key.startIndex
+            return TrendSeries(
+                host: String(key[..<slash]), measurement: String(key[key.index(after: slash)...]),
+                started: lines.map(\.started), values: lines.map { $0.measurements[key] }, unit: units[key])
+        }
+    }
+
+    /// A Markdown table of the last `runs` runs, one row per measurement (GitHub-flavoured); `adding` is a
+    /// run not yet appended (the trend is written with its report, before its history line). The trend
+    /// `charts` (written beside it) follow the table; `omitted` says how many measurements have none.
+    public func trend(runs: Int = 10, adding report: RunReport? = nil, charts: [Figure] = [], omitted: Int = 0)
+        -> String
+    {
+        let lines = recent(runs: runs, adding: report)
         guard !lines.isEmpty else { return "# Trend\n\nNo runs recorded yet.\n" }
         let names = Set(lines.flatMap(\.measurements.keys)).sorted()
         var table = [
@@ -75,6 +99,21 @@ public struct History: Sendable {
                     + lines.map { line in line.measurements[name].map { String(format: "%.4g", $0) } ?? "–" }.joined(
                         separator: " | ") + " |")
         }
+        if !charts.isEmpty || omitted > 0 {
+            table += ["", "## Charts", ""]
+            for chart in charts {
+                // Alt text in brackets: a title's brackets would end it early.
+                let alt = chart.title.replacingOccurrences(of: "[", with: "(").replacingOccurrences(of: "]", with: ")")
+                table += ["![\(alt)](\(chart.fileName))", ""]
+            }
+            if omitted > 0 {
+                table += [
+                    "\(omitted) more measurement(s) have no chart: only \(charts.count) are drawn, those outside "
+                        + "their baseline's band first; the table above has them all.", "",
+                ]
+            }
+            table.removeLast()
+        }
         return table.joined(separator: "\n") + "\n"
     }
 
@@ -85,6 +124,25 @@ public struct History: Sendable {
         for name in entries.dropLast(max(keep, 1)) {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
         }
+    }
+}
+
+/// One measurement of one host over the last runs: a value per run, `nil` where that run did not measure it.
+public struct TrendSeries: Sendable, Equatable {
+    public var host: String
+    public var measurement: String
+    /// RFC 3339, oldest first, one per run.
+    public var started: [String]
+    public var values: [Double?]
+    /// The unit, when the newest run measured it.
+    public var unit: MeasurementUnit?
+
+    public init(host: String, measurement: String, started: [String], values: [Double?], unit: MeasurementUnit? = nil) {
+        self.host = host
+        self.measurement = measurement
+        self.started = started
+        self.values = values
+        self.unit = unit
     }
 }
 
