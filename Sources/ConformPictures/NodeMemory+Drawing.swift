@@ -155,13 +155,8 @@ extension NodeMemory {
         // Bold 10 px text is ~6.5 px a character (no font metrics here).
         let text = width >= Double(long.count) * 6.5 + 10 ? long : (width >= 24 ? code : "")
         if !text.isEmpty {
-            let label = SVG.label(text, x: x + width / 2, y: y + 19, anchor: "middle", size: 10, weight: "bold")
-            for (key, value) in [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke")] {
-                if let attribute = XMLNode.attribute(withName: key, stringValue: value) as? XMLNode {
-                    label.addAttribute(attribute)
-                }
-            }
-            cell.addChild(label)
+            cell.addChild(
+                SVG.haloed(SVG.label(text, x: x + width / 2, y: y + 19, anchor: "middle", size: 10, weight: "bold")))
         }
     }
 

@@ -81,7 +81,7 @@ extension PinMap {
                         extra: swatch.dashed ? [("stroke-dasharray", "3,2")] : []))
                 if let code = swatch.code {
                     svg.add(
-                        outlined(
+                        SVG.haloed(
                             SVG.label(
                                 code, x: PinMapLayout.margin + 11, y: y, anchor: "middle", size: 10, weight: "bold")))
                 }
@@ -136,20 +136,11 @@ extension PinMap {
                     ]))
         }
         cell.addChild(
-            outlined(SVG.label(String(cpu), x: x + width / 2, y: y + 13, anchor: "middle", size: 10.5, weight: "bold")))
+            SVG.haloed(
+                SVG.label(String(cpu), x: x + width / 2, y: y + 13, anchor: "middle", size: 10.5, weight: "bold")))
         cell.addChild(
-            outlined(
+            SVG.haloed(
                 SVG.label((differs ? "≠" : "") + tag(defined), x: x + width / 2, y: y + 25, anchor: "middle", size: 9)))
-    }
-
-    /// Text drawn over a pattern gets a white halo, so that it stays readable on any fill.
-    func outlined(_ label: XMLElement) -> XMLElement {
-        for (key, value) in [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke")] {
-            if let attribute = XMLNode.attribute(withName: key, stringValue: value) as? XMLNode {
-                label.addAttribute(attribute)
-            }
-        }
-        return label
     }
 
     /// `A v3`, `B emu`, `A+C`, `free`.

@@ -81,6 +81,17 @@ public final class SVG {
         return element("text", attributes, text: text)
     }
 
+    /// Text drawn over a pattern gets a white halo (a stroke painted under its fill), so that it stays readable
+    /// on any fill.
+    public static func haloed(_ label: XMLElement) -> XMLElement {
+        for (key, value) in [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke")] {
+            if let attribute = XMLNode.attribute(withName: key, stringValue: value) as? XMLNode {
+                label.addAttribute(attribute)
+            }
+        }
+        return label
+    }
+
     /// Coordinates as short, locale-free decimals: `12`, `12.5`, `0.25`.
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }

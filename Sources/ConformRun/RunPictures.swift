@@ -79,7 +79,7 @@ public enum RunPictures {
     static func threads(_ facts: LiveDomainFacts, domain: DomainFacts) -> PinMap.Threads {
         let pinnedIOThreads = Set(domain.iothreadPins.map(\.iothread))
         let emulator = facts.threads.filter { thread in
-            thread.vcpu == nil && !(thread.iothread.map(pinnedIOThreads.contains) ?? false)
+            thread.vcpu == nil && !thread.isKernelWorker && !(thread.iothread.map(pinnedIOThreads.contains) ?? false)
         }
         return PinMap.Threads(
             vcpuCPUs: (0..<domain.vcpus).map { facts.vcpuThread($0)?.cpusAllowed },

@@ -55,7 +55,8 @@ struct LiveChecks: Sendable {
             }
             let pinnedIOThreads = Set(domain.iothreadPins.map(\.iothread))
             let emulatorThreads = live.threads.filter { thread in
-                thread.vcpu == nil && !(thread.iothread.map(pinnedIOThreads.contains) ?? false)
+                thread.vcpu == nil && !thread.isKernelWorker
+                    && !(thread.iothread.map(pinnedIOThreads.contains) ?? false)
             }
             let drift = emulatorThreads.filter { $0.cpusAllowed != configured }
             return Finding(

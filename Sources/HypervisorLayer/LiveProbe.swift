@@ -40,6 +40,12 @@ public struct ThreadFacts: Codable, Sendable, Equatable {
         return Int(name[name.index(name.startIndex, offsetBy: 4)..<slash])
     }
 
+    /// A worker the kernel starts inside the QEMU process rather than QEMU itself: KVM's NX huge page recovery
+    /// (`kvm-nx-lpage-recovery`, its name cut to 15 characters), a vhost task of the process since Linux 6.13.
+    /// libvirt's emulatorpin does not place it (seen on a 6.18 kernel with libvirt 9.0: it kept CPU 1 while the
+    /// emulator was pinned to 0), so it is no emulator thread to hold to the pin.
+    public var isKernelWorker: Bool { name.hasPrefix("kvm-nx-lpage-re") }
+
     /// The IOThread this thread runs, from QEMU's thread name `IO iothread1` (libvirt's ids).
     public var iothread: Int? {
         guard name.hasPrefix("IO iothread") else { return nil }

@@ -159,7 +159,11 @@ final class VerdictTests: XCTestCase, ConformBinary {
         XCTAssertEqual(good.status, 1, good.stderr)
         let left = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         XCTAssertEqual(
-            left.filter { !$0.hasPrefix("trend-") }, ["history.jsonl", "junit.xml", "results.json", "trend.md"])
+            left.filter { !$0.hasPrefix("trend-") },
+            [
+                "history.jsonl", "junit.xml", "memory-numa-server.svg", "pinmap-numa-server.svg", "results.json",
+                "trend.md",
+            ])
     }
 
     func testFactsOfAMissingSysrootIsUnusableInput() throws {

@@ -136,6 +136,16 @@ final class RunChecksTests: XCTestCase {
         XCTAssertTrue(memory?.first?.message.contains("more MiB than any machine has") ?? false, "\(memory ?? [])")
     }
 
+    /// KVM's NX huge page recovery worker lives in the QEMU process (Linux 6.13+) where emulatorpin does not
+    /// reach: it is not an emulator thread off its pin. A QEMU thread off the pin still is.
+    func testTheKernelsKVMWorkerInTheProcessIsNoEmulatorThread() {
+        var withWorker = live
+        withWorker.threads.append(ThreadFacts(tid: 103, name: "kvm-nx-lpage-re", cpusAllowed: [1]))
+        XCTAssertEqual(status("hv.live.emulator-affinity", results(live: withWorker)), [.pass])
+        withWorker.threads.append(ThreadFacts(tid: 104, name: "worker", cpusAllowed: [1]))
+        XCTAssertEqual(status("hv.live.emulator-affinity", results(live: withWorker)), [.fail])
+    }
+
     func testLiveDrift() {
         var drifted = live
         drifted.threads[2].cpusAllowed = [9]
