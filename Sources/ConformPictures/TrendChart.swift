@@ -88,7 +88,7 @@ public struct TrendChart: Sendable, Equatable {
     static let width = 320.0
     static let height = 110.0
     static let plotLeft = 12.0
-    static let plotRight = 262.0
+    static let plotRight = 240.0
     static let plotTop = 32.0
     static let plotBottom = 86.0
 

@@ -239,7 +239,9 @@ public struct HTMLReporter: Sendable {
         .status-error td.status { border-left: 4px dashed #6a1b9a; }
         .status-warn td.status { border-left: 4px dotted #8a6d00; }
         figure { margin: 1rem 0; }
-        figure svg { max-width: 100%; border: 1px solid #ddd; }
+        figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+        figure.trend { display: inline-block; vertical-align: top; width: 330px; margin: .5rem 1rem .5rem 0; }
+        figure.trend figcaption { font-size: .8rem; }
         figcaption { font-style: italic; margin-top: .3rem; }
         .figure-note { border: 2px dashed #b00020; padding: .5rem; }
         details summary { cursor: pointer; margin: .3rem 0; }
